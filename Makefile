@@ -1,0 +1,41 @@
+# Two commands do all the set-up: `make report` and `make test`.
+# Both create .venv from the pinned versions in requirements.lock when it is missing or stale.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.pmkit-installed
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: report test lab lint benchmark lock clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/pmkit report data/samples --out reports
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check pmkit tests benchmarks
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+lock:
+	rm -rf /tmp/pmkit-lock && $(PYTHON) -m venv /tmp/pmkit-lock
+	/tmp/pmkit-lock/bin/pip install --quiet -e '.[dev]'
+	(echo '# Pinned versions of every package pmkit and its tests need.'; echo '# Regenerate with: make lock'; \
+	 /tmp/pmkit-lock/bin/pip freeze --all --exclude-editable | grep -v "^pmkit") > requirements.lock
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

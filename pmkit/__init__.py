@@ -1,0 +1,64 @@
+"""pmkit: project and portfolio management analytics for JupyterLab and batch reports.
+
+Project management delivers one project well (objectives, schedule, earned value, risk,
+closing); portfolio management chooses and steers the set of projects for the most
+strategic value (alignment, prioritization, selection under budget and capacity,
+portfolio risk). pmkit covers both on the same data.
+
+>>> import pmkit
+>>> pf = pmkit.load(pmkit.sample_path())
+>>> len(pf.projects) >= 12
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it. Imported lazily so `import pmkit` stays fast and
+# heavy dependencies (altair, scipy) load only when used.
+_EXPORTS: dict[str, str] = {
+    "load": "pmkit.io",
+    "save": "pmkit.io",
+    "Portfolio": "pmkit.model",
+    "Program": "pmkit.model",
+    "Project": "pmkit.model",
+    "Calendar": "pmkit.calendars",
+    "ValidationError": "pmkit.errors",
+    "LoadError": "pmkit.errors",
+    "CycleError": "pmkit.errors",
+    "PmkitError": "pmkit.errors",
+    "sample_path": "pmkit.samples",
+    "synth": "pmkit.synth",
+    # analytics (added by their modules)
+    "schedule": "pmkit.scheduling",
+    "level": "pmkit.leveling",
+    "select": "pmkit.selection",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .calendars import Calendar  # noqa: F401
+    from .errors import CycleError, LoadError, PmkitError, ValidationError  # noqa: F401
+    from .io import load, save  # noqa: F401
+    from .model import Portfolio, Program, Project  # noqa: F401
+    from .samples import sample_path  # noqa: F401
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pmkit' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if module.endswith("." + name) else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+__all__ = sorted(_EXPORTS)
