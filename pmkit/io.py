@@ -56,15 +56,15 @@ def load(path: str | os.PathLike) -> Portfolio:
         raise LoadError([Problem(str(p), "expected a folder of CSV files or an .xlsx workbook")],
                         f"cannot load {p}")
     tables: dict[str, pd.DataFrame] = {}
+    unparsed: dict[str, dict] = {}
     for name, df in raw.items():
-        parsed = parse_table(name, df, sources[name], problems)
+        unparsed[name] = {}
+        parsed = parse_table(name, df, sources[name], problems, unparsed[name])
         if parsed is not None:
             tables[name] = parsed
-    problems += check_tables(tables, sources)
+    problems += check_tables(tables, sources, unparsed)
     if problems:
         raise LoadError(problems, f"cannot load {p}")
-    for df in tables.values():
-        df.attrs.clear()  # parse bookkeeping; not part of the data
     return Portfolio(**tables, validate=False)
 
 
@@ -170,9 +170,7 @@ def save(portfolio: Portfolio, path: str | os.PathLike) -> Path:
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=p.parent)
         os.close(fd)
         try:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                for name, df in tables.items():
-                    _excel_frame(df, name).to_excel(xl, sheet_name=name, index=False)
+            _write_workbook(tables, tmp)
             os.replace(tmp, p)
         finally:
             if os.path.exists(tmp):
@@ -184,17 +182,38 @@ def save(portfolio: Portfolio, path: str | os.PathLike) -> Path:
     return p
 
 
-def _excel_frame(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Typed cells for Excel: numbers as numbers, dates as dates, text as text."""
-    spec = TABLES[table]
-    out = df.copy()
-    for c in spec.columns:
-        if c.kind == "bool":
-            out[c.name] = out[c.name].astype(object).where(out[c.name].notna(), None)
-        elif c.kind == "int":
-            out[c.name] = out[c.name].astype(object).where(out[c.name].notna(), None)
-    order = [c.name for c in spec.columns] + [c for c in df.columns if c not in spec.column_names]
-    return out[order]
+def _write_workbook(tables: dict[str, pd.DataFrame], path: str) -> None:
+    """Typed cells: numbers as numbers, dates as dates, text always as text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    for name, df in tables.items():
+        ws = wb.create_sheet(name)
+        spec = TABLES[name]
+        order = [c.name for c in spec.columns] + [c for c in df.columns if c not in spec.column_names]
+        kinds = [spec.column(c).kind if c in spec.column_names else "str" for c in order]
+        ws.append(order)
+        columns = [df[c].tolist() for c in order]
+        for row in zip(*columns, strict=True) if len(df) else ():
+            cells = []
+            for v, kind in zip(row, kinds, strict=True):
+                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+                    cells.append(None)
+                elif kind in ("str", "enum"):
+                    c = WriteOnlyCell(ws, value=str(v))
+                    c.data_type = "s"  # "=1+1" stays text
+                    cells.append(c)
+                elif kind == "date":
+                    cells.append(pd.Timestamp(v).to_pydatetime())
+                elif kind == "int":
+                    cells.append(int(v))
+                elif kind == "bool":
+                    cells.append(bool(v))
+                else:
+                    cells.append(float(v))
+            ws.append(cells)
+    wb.save(path)
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:

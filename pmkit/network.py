@@ -114,4 +114,5 @@ def _find_cycle(n: int, pred: np.ndarray, succ: np.ndarray, remaining: np.ndarra
         node = back[node]
     cycle = path[seen[node]:]
     cycle.reverse()  # walked backwards along predecessors; report in link direction
-    return cycle
+    k = cycle.index(min(cycle))  # start at the first task in input order: stable messages
+    return cycle[k:] + cycle[:k]

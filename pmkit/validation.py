@@ -119,9 +119,12 @@ def _canonical_enum(text: pd.Series, col: Column) -> pd.Series:
     return val.where(~blank, "").fillna(text).astype(object)
 
 
-def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Problem]) -> pd.DataFrame | None:
+def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Problem],
+                unparsed: dict[str, np.ndarray] | None = None) -> pd.DataFrame | None:
     """Parse a table of text cells into typed columns, appending problems.
 
+    ``unparsed`` (optional) receives, per column, the mask of cells that had text that did
+    not parse; pass it on to :func:`check_tables` so those cells are not reported twice.
     Returns None when required columns are missing (the table cannot be used).
     """
     spec = TABLES[table]
@@ -138,7 +141,7 @@ def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Probl
     if missing or dup:
         return None
     out = {}
-    unparsed = {}
+    unparsed = {} if unparsed is None else unparsed
     for col in spec.columns:
         if col.name in raw.columns:
             out[col.name] = _parse_column(raw[col.name], col, table, raw, src, problems)
@@ -149,9 +152,7 @@ def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Probl
     for extra in raw.columns:
         if extra not in out:
             out[extra] = raw[extra].fillna("").astype(object)
-    df = _fill_defaults(table, pd.DataFrame(out, index=raw.index))
-    df.attrs["unparsed"] = unparsed
-    return df
+    return _fill_defaults(table, pd.DataFrame(out, index=raw.index))
 
 
 def _fill_defaults(table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -172,7 +173,9 @@ def _fill_defaults(table: str, df: pd.DataFrame) -> pd.DataFrame:
         cols[col.name] = s
     for extra in df.columns:
         if extra not in cols:
-            cols[extra] = df[extra]
+            e = df[extra]
+            # one representation for text whatever pandas' default string dtype is
+            cols[extra] = e.astype(object) if pd.api.types.is_string_dtype(e.dtype) else e
     return pd.DataFrame(cols, index=df.index)
 
 
@@ -234,7 +237,8 @@ def normalize_table(table: str, df: pd.DataFrame | None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- checks
 
-def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | None = None) -> list[Problem]:
+def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | None = None,
+                 unparsed: dict[str, dict[str, np.ndarray]] | None = None) -> list[Problem]:
     """Check typed tables (as produced by :func:`parse_table`) against the schema and each other.
 
     Parameters
@@ -243,6 +247,8 @@ def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | N
         Table name to frame; absent tables count as empty.
     sources : dict of str to Source, optional
         Where each table came from, for messages.
+    unparsed : dict, optional
+        Per table and column, cells already reported as unparseable by :func:`parse_table`.
 
     Returns
     -------
@@ -254,8 +260,9 @@ def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | N
     src = {t: sources.get(t, default_source(t)) for t in TABLES}
     tabs = {t: tables.get(t) if tables.get(t) is not None else empty_frame(t) for t in TABLES}
 
+    unparsed = unparsed or {}
     for t, df in tabs.items():
-        _check_values(t, df, src[t], problems)
+        _check_values(t, df, src[t], problems, unparsed.get(t, {}))
         _check_duplicates(t, df, src[t], problems)
     _check_references(tabs, src, problems)
     _check_rules(tabs, src, problems)
@@ -263,14 +270,15 @@ def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | N
     return problems
 
 
-def _check_values(t: str, df: pd.DataFrame, src: Source, problems: list[Problem]) -> None:
+def _check_values(t: str, df: pd.DataFrame, src: Source, problems: list[Problem],
+                  unparsed_cells: dict[str, np.ndarray]) -> None:
     for col in TABLES[t].columns:
         if col.name not in df.columns:
             continue
         s = df[col.name]
         if col.required:
             blank = _blank(s) if col.kind in ("str", "enum") else s.isna().to_numpy()
-            unparsed = df.attrs.get("unparsed", {}).get(col.name)
+            unparsed = unparsed_cells.get(col.name)
             if unparsed is not None:
                 blank = blank & ~unparsed
             _report(problems, df, t, src, blank, col.name, "required value is blank")
