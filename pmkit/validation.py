@@ -343,7 +343,7 @@ def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], pro
             scope = " in this project" if rt == "tasks" else ""
             _report(problems, df, t, src[t], bad, col.name,
                     lambda p, value=value, what=what, scope=scope, rt=rt:
-                    f"unknown {what} {value.iloc[p]!r}{scope} (not in {src[rt].label})")
+                    f"unknown {what} {str(value.iloc[p])!r}{scope} (not in {src[rt].label})")
 
 
 def _check_rules(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems: list[Problem]) -> None:

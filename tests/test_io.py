@@ -385,7 +385,8 @@ def test_sample_portfolio_loads_both_forms():
     for pid in p.loc[p["state"] == "active", "project_id"]:
         prj = pf.project(pid)
         assert 20 <= len(prj.tasks) <= 80, pid
-        assert set(prj.dependencies["type"]) == {"FS", "SS", "FF", "SF"} or pid, pid
+        assert set(prj.dependencies["type"]) == {"FS", "SS", "FF", "SF"}, pid
+        assert (prj.dependencies["lag_days"] != 0).any(), pid
         assert len(prj.status_dates) >= 6, pid
         assert len(prj.baseline) == len(prj.tasks) and len(prj.risks) and len(prj.deliverables) and len(prj.surveys)
         assert prj.tasks["optimistic_days"].notna().all()
