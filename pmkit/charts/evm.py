@@ -1,0 +1,114 @@
+"""Earned value charts: the S-curve with forecasts, and CPI / SPI(t) trends."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ._theme import ACTUAL, EARNED, FORECAST, PLANNED, RAG_COLORS
+
+_SERIES = ["Planned value (PV)", "Earned value (EV)", "Actual cost (AC)", "Forecast (EAC)"]
+_COLORS = [PLANNED, EARNED, ACTUAL, FORECAST]
+
+
+def s_curve_data(project, eac_method: str = "cpi") -> pd.DataFrame:
+    """Long table behind :func:`s_curve`: ``date``, ``value``, ``series``, ``dashed``.
+
+    PV is the daily time-phased baseline; EV and AC are the values at each status date;
+    the forecast runs from the last AC to the EAC at the forecast finish (IEAC(t) with
+    PF = SPI(t)).
+    """
+    from ..evm import earned_value, planned_value
+
+    pv = planned_value(project)
+    parts = [pd.DataFrame({"date": pv["date"], "value": pv["pv_cumulative"], "series": _SERIES[0],
+                           "dashed": False})]
+    ev = earned_value(project, eac_method=eac_method)
+    if len(ev):
+        for col, name in (("ev", _SERIES[1]), ("ac", _SERIES[2])):
+            parts.append(pd.DataFrame({"date": ev["status_date"], "value": ev[col], "series": name,
+                                       "dashed": False}))
+        last = ev.iloc[-1]
+        if pd.notna(last["forecast_finish"]) and pd.notna(last["eac"]):
+            parts.append(pd.DataFrame({"date": [last["status_date"], last["forecast_finish"]],
+                                       "value": [last["ac"], last["eac"]], "series": _SERIES[3],
+                                       "dashed": True}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def s_curve(project, eac_method: str = "cpi", title: str | None = None) -> alt.Chart:
+    """Cumulative PV, EV and AC over time with the cost forecast to completion.
+
+    Parameters
+    ----------
+    project : Project
+        With ``baseline`` and (for EV/AC) ``status`` tables.
+    eac_method : str
+        Estimate at completion drawn as the forecast (see :func:`pmkit.evm.earned_value`).
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.charts.evm import s_curve
+    >>> chart = s_curve(pmkit.synth.project(40, seed=3))
+    >>> chart.to_dict()["layer"][0]["mark"]["type"]
+    'line'
+    """
+    data = s_curve_data(project, eac_method)
+    color = alt.Color("series:N", scale=alt.Scale(domain=_SERIES, range=_COLORS), title=None)
+    base = alt.Chart(data).encode(
+        x=alt.X("date:T", title="Date"),
+        y=alt.Y("value:Q", title="Cumulative cost"),
+        color=color,
+        tooltip=["series:N", alt.Tooltip("date:T"), alt.Tooltip("value:Q", format=",.0f")],
+    )
+    # daily PV as a plain line; the few status dates and the forecast ends as points
+    planned = base.transform_filter(f"datum.series == '{_SERIES[0]}'").mark_line()
+    progress = base.transform_filter(f"datum.series != '{_SERIES[0]}' && !datum.dashed").mark_line(point=True)
+    forecast = base.transform_filter("datum.dashed").mark_line(strokeDash=[6, 4], point=True)
+    return alt.layer(planned, progress, forecast).properties(
+        title=title or f"{project.project_id} {project.name}: earned value S-curve", width=600, height=320)
+
+
+def performance_trend(evm: pd.DataFrame, green: float = 0.95, red: float = 0.9,
+                      title: str = "Cost and schedule performance") -> alt.Chart:
+    """CPI and SPI(t) per status date with 1.0 and the amber / red thresholds.
+
+    Parameters
+    ----------
+    evm : DataFrame
+        :func:`pmkit.evm.earned_value` output (``status_date``, ``cpi``, ``spi_t``, ``spi``).
+    green, red : float
+        Index at or above ``green`` is on track; below ``red`` needs action; between is amber.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.evm import earned_value
+    >>> from pmkit.charts.evm import performance_trend
+    >>> chart = performance_trend(earned_value(pmkit.synth.project(40, seed=3)))
+    >>> len(chart.to_dict()["layer"])
+    3
+    """
+    cols = [c for c in ("cpi", "spi_t", "spi") if c in evm.columns]
+    names = {"cpi": "CPI", "spi_t": "SPI(t)", "spi": "SPI"}
+    long = evm.melt(id_vars=["status_date"], value_vars=cols, var_name="index", value_name="value")
+    long["index"] = long["index"].map(names)
+    lines = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("status_date:T", title="Status date"),
+        y=alt.Y("value:Q", title="Index", scale=alt.Scale(zero=False)),
+        color=alt.Color("index:N", scale=alt.Scale(domain=["CPI", "SPI(t)", "SPI"],
+                                                   range=[ACTUAL, PLANNED, FORECAST]), title=None),
+        strokeDash=alt.condition("datum.index == 'SPI'", alt.value([4, 3]), alt.value([1, 0])),
+        tooltip=["index:N", alt.Tooltip("status_date:T"), alt.Tooltip("value:Q", format=".3f")],
+    )
+    rules = pd.DataFrame({"value": [1.0, green, red], "level": ["target", "amber below", "red below"],
+                          "color": [RAG_COLORS["green"], RAG_COLORS["amber"], RAG_COLORS["red"]]})
+    rule = alt.Chart(rules).mark_rule(strokeDash=[2, 2]).encode(
+        y="value:Q", color=alt.Color("color:N", scale=None), tooltip=["level:N", "value:Q"])
+    label = alt.Chart(rules).mark_text(align="left", dx=4, dy=-6).encode(
+        y="value:Q", x=alt.value(0), text="level:N", color=alt.Color("color:N", scale=None))
+    return alt.layer(lines, rule, label).properties(title=title, width=600, height=260)
+
+
+__all__ = ["performance_trend", "s_curve", "s_curve_data"]
