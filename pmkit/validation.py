@@ -45,7 +45,18 @@ def default_source(table: str) -> Source:
 # --------------------------------------------------------------------------- parsing
 
 def _blank(s: pd.Series) -> np.ndarray:
-    return (s.isna() | (s.astype(str).str.strip() == "")).to_numpy()
+    """Empty or missing cells (text columns hold "" for blanks after parsing)."""
+    arr = s.to_numpy(dtype=object)
+    return pd.isna(arr) | (arr == "")
+
+
+def _pair_codes(left: tuple[pd.Series, pd.Series], right: tuple[pd.Series, pd.Series]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of (a, b) pairs so that equal pairs on either side get equal codes."""
+    n = len(left[0])
+    a, _ = pd.factorize(np.concatenate([left[0].to_numpy(dtype=object), right[0].to_numpy(dtype=object)]))
+    b, ub = pd.factorize(np.concatenate([left[1].to_numpy(dtype=object), right[1].to_numpy(dtype=object)]))
+    code = a.astype(np.int64) * (len(ub) + 1) + b
+    return code[:n], code[n:]
 
 
 def _ids(df: pd.DataFrame, table: str, positions: np.ndarray) -> list[str | None]:
@@ -327,16 +338,16 @@ def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], pro
             rt, rc = col.ref.split(".")
             target = tabs[rt]
             value = df[col.name].astype(str)
-            present = _blank(df[col.name])
+            blank = _blank(df[col.name])
             if rt == "calendars":
                 known = set(target[rc].astype(str)) | {"standard"}
-                bad = ~present & ~value.isin(known).to_numpy()
+                bad = ~blank & ~value.isin(known).to_numpy()
             elif "project_id" in TABLES[rt].column_names and rt != "projects" and "project_id" in df.columns:
-                k_target = target["project_id"].astype(str) + "\x1f" + target[rc].astype(str)
-                k_here = df["project_id"].astype(str) + "\x1f" + value
-                bad = ~present & ~k_here.isin(set(k_target)).to_numpy()
+                k_here, k_target = _pair_codes((df["project_id"].astype(str), value),
+                                               (target["project_id"].astype(str), target[rc].astype(str)))
+                bad = ~blank & ~np.isin(k_here, k_target)
             else:
-                bad = ~present & ~value.isin(set(target[rc].astype(str))).to_numpy()
+                bad = ~blank & ~value.isin(target[rc].astype(str).unique()).to_numpy()
             what = {"tasks": "task", "projects": "project", "resources": "resource", "roles": "role",
                     "programs": "program", "calendars": "calendar",
                     "strategic_objectives": "strategic objective", "criteria": "criterion"}.get(rt, rt)
