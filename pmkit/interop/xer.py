@@ -381,7 +381,7 @@ def _project(path: Path, tables: dict[str, pd.DataFrame], pos: int, key: str) ->
     internal_ids = _col(task, "task_id")
     cost = internal_ids.map(target_cost).fillna(0.0).to_numpy(dtype=float)
     tasks = pd.DataFrame({
-        "task_id": tid, "name": _col(task, "task_name"), "wbs": _col(task, "wbs_id").map(wbs).fillna(""),
+        "task_id": tid, "name": _col(task, "task_name"), "wbs": [wbs.get(w, "") for w in _col(task, "wbs_id")],
         "duration_days": np.round(duration, 9), "budget_cost": cost, "milestone": milestone,
         "constraint_type": ctype, "constraint_date": cdate.where(~ctype.isin(["ASAP", "ALAP"])),
         "calendar_id": [c if c in cals and c != project_cal.calendar_id else "" for c in t_cal],
