@@ -37,6 +37,11 @@ _EXPORTS: dict[str, str] = {
     "schedule": "pmkit.scheduling",
     "level": "pmkit.leveling",
     "select": "pmkit.selection",
+    # interop: MS Project XML, Primavera XER
+    "read_project_file": "pmkit.interop",
+    "read_mspdi": "pmkit.interop.mspdi",
+    "write_mspdi": "pmkit.interop.mspdi",
+    "read_xer": "pmkit.interop.xer",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
