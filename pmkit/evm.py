@@ -75,6 +75,19 @@ def _wd_index(cal: Calendar, dates) -> np.ndarray:
     return np.busday_count(_EPOCH, d + np.timedelta64(1, "D"), busdaycal=cal.busdaycal).astype(float)
 
 
+def _date_of_days(cal: Calendar, origin, days) -> np.ndarray:
+    """Date of the working day of ``cal`` in which a duration of ``days`` from ``origin`` ends.
+
+    Day 1 is the origin itself (rolled forward to a working day); 0 also maps to it; NaN
+    gives NaT. Fractions round up: 2.5 days end on the third working day.
+    """
+    days = np.asarray(days, dtype=float)
+    finite = np.isfinite(days)
+    whole = np.where(finite, np.maximum(np.ceil(np.where(finite, days, 0.0) - 1e-9) - 1, 0), 0)
+    out = cal.offset_to_date(origin, whole).astype("datetime64[ns]")
+    return np.where(finite, out, np.datetime64("NaT"))
+
+
 def _summary_task_ids(project: Project) -> set[str]:
     parents = project.tasks["parent_id"].astype(str)
     return set(parents[parents != ""])
@@ -143,10 +156,7 @@ class _Baseline:
 
     def date_of(self, days) -> np.ndarray:
         """Date of the project working day in which a duration of ``days`` ends (0 -> origin)."""
-        days = np.asarray(days, dtype=float)
-        whole = np.where(np.isfinite(days), np.maximum(np.ceil(days - 1e-9) - 1, 0), 0)
-        out = self.project.calendar.offset_to_date(self.origin, whole).astype("datetime64[ns]")
-        return np.where(np.isfinite(days), out, np.datetime64("NaT"))
+        return _date_of_days(self.project.calendar, self.origin, days)
 
     # ---------------------------------------------------------------- planned value
     def task_pv(self, date) -> np.ndarray:
