@@ -35,14 +35,14 @@ day it starts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .calendars import Calendar
 from .errors import CycleError, PmkitError
-from .network import CycleFound, TopoLevels, gather_ranges, topological_levels
+from .network import CycleFound, TopoLevels, topological_levels
 
 #: Link type codes used in :attr:`Network.link_type`.
 LINK_CODES = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
@@ -839,7 +839,8 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
             b["fix_start"] = np.where(started, status_off, b["fix_start"])
         b["actual_start"] = np.where(progressed, as_off, np.nan)
         b["actual_finish"] = np.where(finished, af_off, np.nan)
-        dur = np.where(finished, af_off - as_off, np.where(started, rem, dur))
+        with np.errstate(invalid="ignore"):  # inf - inf where not finished; discarded by where
+            dur = np.where(finished, af_off - as_off, np.where(started, rem, dur))
         remaining = np.where(finished, 0.0, np.where(started, rem, remaining))
         pct = np.where(finished, 100.0, pct)
         state = np.where(finished, "finished", np.where(started, "in progress", "not started")).astype(object)
@@ -890,10 +891,397 @@ def compile_network(project, status_date=None, progress: str = "retained_logic")
     return _compile(project, status_date, progress)[0]
 
 
+# =========================================================================== tables
+
+@dataclass(frozen=True)
+class _Analysis:
+    network: Network
+    info: _Info
+    solution: Solution
+    link_slack: np.ndarray   # per link (network order), working days of the successor's calendar
+    driving: np.ndarray      # per node: position of the driving link or -1
+
+
+def _analyse(project, status_date=None, progress: str = "retained_logic") -> _Analysis:
+    net, info = _compile(project, status_date, progress)
+    sol = solve(net)
+    es, ef, d = sol.early_start, sol.early_finish, net.durations
+    to_fin = _TO_FINISH[net.link_type.astype(np.int64)]
+    from_fin = _FROM_FINISH[net.link_type.astype(np.int64)]
+    src = np.where(from_fin == 1, ef[net.pred], es[net.pred])
+    cross = net.calendar[net.pred] != net.calendar[net.succ]
+    if cross.any():
+        src[cross] = net.axis.convert(src[cross], net.calendar[net.pred[cross]],
+                                      net.calendar[net.succ[cross]], from_fin[cross].astype(bool))
+    # against the successor's (resume) start or its finish
+    target = np.where(to_fin == 1, ef[net.succ], ef[net.succ] - d[net.succ])
+    slack = target - (src + net.lag)
+    driving = np.full(net.n, -1, dtype=np.int64)
+    if len(slack):
+        order = np.lexsort((np.arange(len(slack)), slack, net.succ))
+        first = order[np.r_[True, net.succ[order][1:] != net.succ[order][:-1]]]
+        ok = (slack[first] <= CRITICAL_TOLERANCE) & (info.state[net.succ[first]] != "finished")
+        driving[net.succ[first[ok]]] = first[ok]
+    return _Analysis(net, info, sol, slack, driving)
+
+
+def _dates(a: _Analysis) -> dict[str, np.ndarray]:
+    """Display dates: start = working day started on, finish = last working day worked."""
+    net, sol, info = a.network, a.solution, a.info
+    zero = net.durations <= 0
+    # a zero-duration task sits at its driving predecessor's finish (FS/FF) else at a start
+    drv = a.driving
+    by_finish = np.zeros(net.n, dtype=bool)
+    has = drv >= 0
+    by_finish[has] = _FROM_FINISH[net.link_type[drv[has]].astype(np.int64)] == 1
+    by_finish &= zero
+    ms_kind = by_finish | (zero & ~has & (sol.early_start > 0) & (net.lb_start <= 0))
+    out = {}
+    for name, off, kind in (("early_start", sol.early_start, False), ("early_finish", sol.early_finish, True),
+                            ("late_start", sol.late_start, False), ("late_finish", sol.late_finish, True)):
+        k = np.where(zero, ms_kind, kind)
+        out[name] = net.axis.dates(net.calendar, off, k)
+    started = ~np.isnat(info.actual_start)
+    out["early_start"] = np.where(started & (info.state != "not started"), info.actual_start, out["early_start"])
+    done = (info.state == "finished") & ~np.isnat(info.actual_finish)
+    out["early_finish"] = np.where(done, info.actual_finish, out["early_finish"])
+    for late, early in (("late_start", "early_start"), ("late_finish", "early_finish")):
+        out[late] = np.where(info.state == "finished", out[early], out[late])
+    return out
+
+
+_COLUMNS = ["task_id", "name", "wbs", "parent_id", "summary", "milestone", "calendar_id", "duration_days",
+            "remaining_days", "percent_complete", "progress", "early_start", "early_finish", "late_start",
+            "late_finish", "total_float_days", "free_float_days", "critical", "driving_predecessor",
+            "constraint_type", "constraint_date", "actual_start", "actual_finish"]
+
+
+def schedule(project, status_date=None, progress: str = "retained_logic") -> pd.DataFrame:
+    """Critical path schedule of a project: one row per task.
+
+    Parameters
+    ----------
+    project : pmkit.Project
+    status_date : date-like, optional
+        Status (data) date; default the project's status date or its latest progress
+        records. Without one, the plan is scheduled from the project start.
+    progress : {"retained_logic", "progress_override"}
+        How the remaining work of started tasks treats unfinished predecessors.
+
+    Returns
+    -------
+    DataFrame
+        In the order of ``project.tasks``: ``task_id, name, wbs, parent_id, summary,
+        milestone, calendar_id, duration_days, remaining_days, percent_complete, progress``
+        (not started / in progress / finished), ``early_start, early_finish, late_start,
+        late_finish`` (dates: start = working day the task starts on, finish = last working
+        day worked), ``total_float_days, free_float_days`` (working days of the task's
+        calendar), ``critical`` (total float <= 0 and not finished), ``driving_predecessor``
+        (the predecessor whose link sets the early start; blank when a constraint, the
+        project start or the status date does), ``constraint_type, constraint_date,
+        actual_start, actual_finish``. ``df.attrs`` holds ``project_id``, ``status_date``,
+        ``project_finish`` and ``project_length_days``.
+
+    Notes
+    -----
+    Critical path method (Kelley & Walker 1959) with precedence links and lags (PMBOK
+    Guide 7th ed. §2.4.2.4): forward pass for early dates, backward pass from
+    ``min(project finish, deadline)`` for late dates, total float ``LF - EF``, free float
+    the smallest link slack. Constraints win over logic; conflicts give negative float.
+    Summary tasks (named as ``parent_id``) roll up their leaf tasks: earliest start,
+    latest finish, smallest total float. Finished tasks keep their actual dates.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> prj = pmkit.synth.project(40, seed=1)
+    >>> df = pmkit.schedule(prj)
+    >>> list(df.columns[:4])
+    ['task_id', 'name', 'wbs', 'parent_id']
+    >>> bool(df["critical"].any())
+    True
+    """
+    return _table(_analyse(project, status_date, progress), project)
+
+
+def _table(a: _Analysis, project) -> pd.DataFrame:
+    net, sol, info = a.network, a.solution, a.info
+    tasks = project.tasks
+    n_all = len(tasks)
+    pos = info.leaf_pos
+    dates = _dates(a)
+
+    def full(values, fill, dtype=None):
+        out = np.full(n_all, fill, dtype=dtype or np.asarray(values).dtype)
+        out[pos] = values
+        return out
+
+    nat = np.datetime64("NaT", "D")
+    df = pd.DataFrame({
+        "task_id": tasks["task_id"].astype(str).to_numpy(dtype=object),
+        "name": tasks["name"].to_numpy(dtype=object),
+        "wbs": tasks["wbs"].fillna("").to_numpy(dtype=object),
+        "parent_id": tasks["parent_id"].fillna("").astype(str).to_numpy(dtype=object),
+        "summary": full(np.zeros(net.n, bool), True),
+        "milestone": tasks["milestone"].fillna(False).to_numpy(dtype=bool) | full(net.durations <= 0, False),
+        "calendar_id": full(np.array(net.calendar_ids, dtype=object)[net.calendar], "", object),
+        "duration_days": tasks["duration_days"].to_numpy(dtype=np.float64, na_value=np.nan),
+        "remaining_days": full(info.remaining, np.nan),
+        "percent_complete": full(info.percent_complete, np.nan),
+        "progress": full(info.state, "", object),
+        **{k: full(v, nat) for k, v in dates.items()},
+        "total_float_days": full(_tidy(sol.total_float), np.nan),
+        "free_float_days": full(_tidy(sol.free_float), np.nan),
+        "critical": full((sol.total_float <= CRITICAL_TOLERANCE) & (info.state != "finished"), False),
+        "driving_predecessor": full(np.where(a.driving >= 0, net.task_ids[net.pred[np.maximum(a.driving, 0)]]
+                                             if len(net.pred) else "", ""), "", object),
+        "constraint_type": tasks["constraint_type"].fillna("ASAP").astype(str).to_numpy(dtype=object),
+        "constraint_date": tasks["constraint_date"].to_numpy(dtype="datetime64[ns]"),
+        "actual_start": full(info.actual_start, nat),
+        "actual_finish": full(info.actual_finish, nat),
+    })
+    df["calendar_id"] = np.where(df["calendar_id"] == "", project.calendar.calendar_id, df["calendar_id"])
+    for c in ("early_start", "early_finish", "late_start", "late_finish", "actual_start", "actual_finish"):
+        df[c] = pd.to_datetime(df[c])
+    if n_all > net.n:
+        df = _roll_up(df, project)
+    length = float(sol.project_length)
+    finish = net.axis.dates(0, np.array([length]), True)[0] if net.n else np.datetime64("NaT")
+    df.attrs.update(project_id=project.project_id, status_date=info.status_date,
+                    project_finish=pd.Timestamp(finish), project_length_days=float(_tidy(length)))
+    return df[_COLUMNS]
+
+
+def _tidy(x):
+    """Floats without summation noise (7e-15 float shows as 0)."""
+    return np.round(_snap(np.asarray(x, dtype=np.float64)), 9) + 0.0
+
+
+def _roll_up(df: pd.DataFrame, project) -> pd.DataFrame:
+    """Summary rows from their leaf tasks (nested summaries included)."""
+    ids = df["task_id"].to_numpy(dtype=object)
+    pairs = _leaf_descendants(ids, df["parent_id"].to_numpy(dtype=object), ~np.isin(ids, ids[~df["summary"]]))
+    leaf = df.set_index("task_id").loc[pairs["leaf_id"]].reset_index(drop=True)
+    leaf["summary_id"] = pairs["summary_id"].to_numpy()
+    leaf["weight"] = leaf["duration_days"].clip(lower=1e-9)
+    leaf["done"] = leaf["weight"] * leaf["percent_complete"]
+    g = leaf.groupby("summary_id")
+    agg = pd.DataFrame({
+        "early_start": g["early_start"].min(), "early_finish": g["early_finish"].max(),
+        "late_start": g["late_start"].min(), "late_finish": g["late_finish"].max(),
+        "total_float_days": g["total_float_days"].min(), "critical": g["critical"].any(),
+        "percent_complete": g["done"].sum() / g["weight"].sum(),
+        "actual_start": g["actual_start"].min(),
+    })
+    done = g["progress"].agg(lambda s: (s == "finished").all())
+    agg["actual_finish"] = g["actual_finish"].max().where(done)
+    agg["progress"] = np.where(done, "finished", np.where(agg["percent_complete"] > 0, "in progress", "not started"))
+    cal = project.calendar
+    agg["duration_days"] = cal.working_days_between(agg["early_start"], agg["early_finish"] + pd.Timedelta(days=1))
+    rows = df["summary"].to_numpy()
+    sub = agg.reindex(df.loc[rows, "task_id"])
+    for c in agg.columns:
+        df.loc[rows, c] = sub[c].to_numpy()
+    df.loc[rows, "remaining_days"] = np.nan
+    df.loc[rows, "free_float_days"] = np.nan
+    return df
+
+
+def project_finish(project, status_date=None, progress: str = "retained_logic") -> pd.Timestamp:
+    """The project's early finish date (the last working day of its last task).
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.scheduling import project_finish
+    >>> project_finish(pmkit.synth.project(40, seed=1, progress=None)) > pd.Timestamp("2025-01-06")
+    True
+    """
+    a = _analyse(project, status_date, progress)
+    if not a.network.n:
+        return pd.Timestamp(project.start_date)
+    return pd.Timestamp(a.network.axis.dates(0, np.array([float(a.solution.project_length)]), True)[0])
+
+
+def _rows(a: _Analysis, project, nodes: np.ndarray, extra: dict) -> pd.DataFrame:
+    table = _table(a, project)
+    out = table.iloc[a.info.leaf_pos[nodes]].assign(**extra)
+    return out.sort_values(["early_start", "early_finish", "task_id"], kind="stable").reset_index(drop=True)
+
+
+def critical_path(project, status_date=None, progress: str = "retained_logic") -> pd.DataFrame:
+    """Critical tasks (total float <= 0), grouped into paths, in order of early start.
+
+    Tasks joined by critical links (zero slack between two critical tasks) form one path;
+    ``path`` numbers the paths 1, 2, ... by their earliest start. A project whose
+    deadline lies before its finish has a negative-float critical path.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.scheduling import critical_path
+    >>> cp = critical_path(pmkit.synth.project(60, seed=5, progress=None))
+    >>> bool((cp["total_float_days"] <= 0).all()), int(cp["path"].min())
+    (True, 1)
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    a = _analyse(project, status_date, progress)
+    net = a.network
+    crit = (a.solution.total_float <= CRITICAL_TOLERANCE) & (a.info.state != "finished")
+    nodes = np.flatnonzero(crit)
+    link = crit[net.pred] & crit[net.succ] & (a.link_slack <= CRITICAL_TOLERANCE)
+    g = coo_matrix((np.ones(int(link.sum())), (net.pred[link], net.succ[link])), shape=(net.n, net.n))
+    _, comp = connected_components(g, directed=True, connection="weak")
+    first = pd.Series(a.solution.early_start[nodes]).groupby(comp[nodes]).transform("min").to_numpy()
+    rank = pd.Series(first * 1e6 + comp[nodes]).rank(method="dense").to_numpy(dtype=np.int64) if nodes.size else []
+    return _rows(a, project, nodes, {"path": rank})
+
+
+def longest_path(project, status_date=None, progress: str = "retained_logic") -> pd.DataFrame:
+    """The longest path: the chain(s) of driving links that end at the project finish.
+
+    Unlike "total float <= 0", it does not depend on constraints or a deadline (the
+    Primavera P6 definition). Tasks are in order of early start.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.scheduling import longest_path
+    >>> lp = longest_path(pmkit.synth.project(60, seed=5, progress=None))
+    >>> bool(lp["critical"].all())
+    True
+    """
+    a = _analyse(project, status_date, progress)
+    net, sol = a.network, a.solution
+    if not net.n:
+        return _rows(a, project, np.empty(0, np.int64), {})
+    other = net.calendar != 0
+    ef = sol.early_finish.copy()
+    if other.any():
+        ef[other] = net.axis.convert(ef[other], net.calendar[other], 0, True)
+    on = np.abs(ef - float(sol.project_length)) <= CRITICAL_TOLERANCE
+    # walk driving links backwards, one frontier at a time
+    drv = a.driving
+    frontier = np.flatnonzero(on)
+    while frontier.size:
+        e = drv[frontier]
+        prev = net.pred[e[e >= 0]]
+        frontier = prev[~on[prev]]
+        on[frontier] = True
+    return _rows(a, project, np.flatnonzero(on), {})
+
+
+def resource_loading(project, schedule_df: pd.DataFrame | None = None, freq: str = "W",
+                     capacity: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Demand and capacity per role and period from the scheduled (early) dates.
+
+    Parameters
+    ----------
+    project : pmkit.Project
+        Its ``assignments`` give the demand (``units`` while the task runs, spread evenly
+        over the task's working days); its ``resources`` give each role's capacity
+        (sum of ``capacity_units`` per working day).
+    schedule_df : DataFrame, optional
+        From :func:`schedule` (computed when omitted).
+    freq : str
+        pandas period frequency: ``"D"``, ``"W"`` (weeks from Monday), ``"M"``, ``"Q"``.
+    capacity : DataFrame, optional
+        The portfolio ``capacity`` table (person-days per role and month); with monthly
+        periods it replaces the capacity from resources.
+
+    Returns
+    -------
+    DataFrame
+        One row per role and period: ``role_id, period_start, period_end, working_days,
+        demand_days`` (person-days), ``capacity_days`` (person-days), ``utilization``
+        (demand / capacity; NaN without capacity), ``overloaded`` (bool).
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> prj = pmkit.synth.project(60, seed=1)
+    >>> load = resource_loading(prj, freq="M")
+    >>> bool((load["demand_days"] >= 0).all())
+    True
+    """
+    sched = schedule(project) if schedule_df is None else schedule_df
+    cal = project.calendar
+    asg = _assignment_roles(project)
+    leaf = sched[~sched["summary"]].set_index("task_id")
+    asg = asg[asg["task_id"].isin(leaf.index)]
+    cols = ["role_id", "period_start", "period_end", "working_days", "demand_days", "capacity_days",
+            "utilization", "overloaded"]
+    if asg.empty or leaf["early_start"].isna().all():
+        return pd.DataFrame({c: [] for c in cols})
+    start = leaf["early_start"].min()
+    end = leaf["early_finish"].max()
+    periods = pd.period_range(start, end, freq=freq)
+    p_start = periods.start_time.normalize().to_numpy(dtype="datetime64[D]")
+    p_end = (periods.end_time.normalize() + pd.Timedelta(days=1)).to_numpy(dtype="datetime64[D]")
+    origin = p_start[0]
+    # working offsets (project calendar) of each task's [start, end of finish day) and periods
+    t_s = cal.date_to_offset(origin, leaf.loc[asg["task_id"], "early_start"].to_numpy(dtype="datetime64[D]"))
+    t_f = cal.date_to_offset(origin, leaf.loc[asg["task_id"], "early_finish"].to_numpy(dtype="datetime64[D]")
+                             + np.timedelta64(1, "D"))
+    t_f = np.maximum(t_f, t_s)
+    b = cal.date_to_offset(origin, np.r_[p_start, p_end[-1:]]).astype(np.float64)
+    units = asg["units"].to_numpy(dtype=np.float64)
+    # person-days up to each boundary: sum u * clip(b - start, 0, length); sorted prefix sums
+    rows = []
+    roles = asg["role_id"].to_numpy(dtype=object)
+    for role in sorted(set(roles)):
+        m = roles == role
+        cum = _cumulative_work(t_s[m].astype(float), t_f[m].astype(float), units[m], b)
+        rows.append(pd.DataFrame({"role_id": role, "period_start": p_start, "period_end": p_end - np.timedelta64(1, "D"),
+                                  "working_days": np.diff(b), "demand_days": np.diff(cum)}))
+    out = pd.concat(rows, ignore_index=True)
+    out["period_start"] = pd.to_datetime(out["period_start"])
+    out["period_end"] = pd.to_datetime(out["period_end"])
+    res = project.resources
+    per_role = res.groupby(res["role_id"].astype(str))["capacity_units"].sum() if len(res) else pd.Series(dtype=float)
+    out["capacity_days"] = out["role_id"].map(per_role).astype(float) * out["working_days"]
+    if capacity is not None and len(capacity) and freq.upper().startswith("M"):
+        cap = capacity.assign(period_start=pd.to_datetime(capacity["month"]).dt.to_period("M").dt.start_time)
+        cap = cap.groupby(["role_id", "period_start"])["capacity_days"].sum()
+        key = pd.MultiIndex.from_arrays([out["role_id"], out["period_start"]])
+        out["capacity_days"] = cap.reindex(key).to_numpy()
+    out["utilization"] = out["demand_days"] / out["capacity_days"].where(out["capacity_days"] > 0)
+    out["overloaded"] = (out["demand_days"] > out["capacity_days"] + 1e-9).fillna(False)
+    return out[cols]
+
+
+def _assignment_roles(project) -> pd.DataFrame:
+    """Assignments with the role filled in from the named resource when blank."""
+    asg = project.assignments
+    if asg is None or not len(asg):
+        return pd.DataFrame({"task_id": [], "role_id": [], "units": []})
+    res = project.resources
+    role_of = dict(zip(res["resource_id"].astype(str), res["role_id"].astype(str), strict=True)) if len(res) else {}
+    role = asg["role_id"].fillna("").astype(str)
+    named = asg["resource_id"].fillna("").astype(str).map(role_of).fillna("")
+    role = role.where(role != "", named).replace("", "(unassigned role)")
+    return pd.DataFrame({"task_id": asg["task_id"].astype(str).to_numpy(), "role_id": role.to_numpy(),
+                         "units": asg["units"].astype(float).fillna(1.0).to_numpy()})
+
+
+def _cumulative_work(start: np.ndarray, finish: np.ndarray, units: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``sum_i units_i * clip(at - start_i, 0, finish_i - start_i)`` for each ``at``, in O((n + m) log n)."""
+
+    def ramp(x: np.ndarray) -> np.ndarray:  # sum over x_i < at of u_i * (at - x_i)
+        o = np.argsort(x)
+        xs, us = x[o], units[o]
+        cu = np.r_[0.0, np.cumsum(us)]
+        cux = np.r_[0.0, np.cumsum(us * xs)]
+        k = np.searchsorted(xs, at, side="left")
+        return cu[k] * at - cux[k]
+
+    return ramp(start) - ramp(finish)
+
+
 __all__ = [
     "CRITICAL_TOLERANCE", "LINK_CODES", "PROGRESS_MODES", "Network", "Solution", "backward_pass",
-    "build_network", "compile_network", "forward_pass", "free_float", "solve",
+    "build_network", "compile_network", "critical_path", "forward_pass", "free_float", "longest_path",
+    "project_finish", "resource_loading", "schedule", "solve",
 ]
-
-# keep helpers referenced for linters until the table layer lands
-_ = (replace, gather_ranges)
