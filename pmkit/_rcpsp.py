@@ -1,0 +1,497 @@
+# numba compiles only the legacy np.random API (seeded per thread by seed_rng), not Generators.
+# ruff: noqa: NPY002
+"""Compiled kernels of resource-constrained scheduling (private; used by :mod:`pmkit.leveling`).
+
+Everything here works on integer periods and plain arrays and is compiled with numba
+(``cache=True``), because a population-based search needs thousands of schedules per
+second and a pure-Python serial schedule generation scheme manages a few hundred.
+
+The problem solved is the RCPSP with minimum start-to-start time lags:
+``start[j] >= start[i] + delta`` for every link ``i -> j`` (any of the four link types with
+a lag becomes one such inequality), ``start[j] >= release[j]``, and in every period the
+load of each renewable resource at most its capacity.
+
+Methods (numbers refer to the references in ``docs/leveling.md``):
+
+* serial and parallel schedule generation schemes driven by a priority per activity
+  (Kolisch 1996); the next activity is the eligible one with the smallest priority,
+  so any priority vector (an activity list's positions, a priority rule's values, random
+  keys) decodes to a precedence-feasible schedule;
+* double justification, the forward-backward improvement of Valls, Ballestin &
+  Quintanilla (2005): a right-justification in order of decreasing finish followed by a
+  left-justification in order of increasing start; never longer, usually shorter;
+* an activity-list genetic algorithm (Hartmann 1998) with two-point crossover, swap
+  mutation, elitist selection without duplicate schedules and the justified schedule written
+  back into the individual (Valls et al. 2005), plus a restart around the best schedule
+  when the population stagnates.
+
+Each application of a schedule generation scheme, forward or backward, counts as one
+schedule, the convention of Kolisch & Hartmann (2006) for comparing heuristics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EPS = 1e-9
+BIG = np.int64(1) << 40
+
+
+# --------------------------------------------------------------------------- heap of (key, id)
+@njit(cache=True, inline="always")
+def _less(key, a, b):
+    return key[a] < key[b] or (key[a] == key[b] and a < b)
+
+
+@njit(cache=True)
+def _heap_push(heap, size, key, v):
+    i = size
+    heap[i] = v
+    while i > 0:
+        p = (i - 1) >> 1
+        if _less(key, heap[i], heap[p]):
+            heap[i], heap[p] = heap[p], heap[i]
+            i = p
+        else:
+            break
+    return size + 1
+
+
+@njit(cache=True)
+def _heap_pop(heap, size, key):
+    top = heap[0]
+    size -= 1
+    heap[0] = heap[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        c = left
+        if left + 1 < size and _less(key, heap[left + 1], heap[left]):
+            c = left + 1
+        if _less(key, heap[c], heap[i]):
+            heap[i], heap[c] = heap[c], heap[i]
+            i = c
+        else:
+            break
+    return top, size
+
+
+# --------------------------------------------------------------------------- resource checks
+@njit(cache=True)
+def _latest_conflict(t, d, j, rptr, ridx, rchk, cap, usage):
+    """Last period in ``[t, t + d)`` where activity ``j`` does not fit, or -1."""
+    tau = t + d - 1
+    while tau >= t:
+        for e in range(rptr[j], rptr[j + 1]):
+            r = ridx[e]
+            if usage[tau, r] + rchk[e] > cap[r] + EPS:
+                return tau
+        tau -= 1
+    return -1
+
+
+@njit(cache=True)
+def _book(t, d, j, rptr, ridx, rdem, usage, sign):
+    for tau in range(t, t + d):
+        for e in range(rptr[j], rptr[j + 1]):
+            usage[tau, ridx[e]] += sign * rdem[e]
+
+
+# --------------------------------------------------------------------------- serial SGS
+@njit(cache=True)
+def serial_sgs(prio, dur, pptr, pidx, pdelta, sptr, sidx, release, upper,
+               rptr, ridx, rdem, rchk, cap, usage, start, order):
+    """Serial schedule generation scheme (Kelley 1963; Kolisch 1996).
+
+    Activities are taken one at a time, the eligible one (all predecessors scheduled) with
+    the smallest ``prio`` first, and started at the earliest precedence- and
+    resource-feasible period. ``upper[j]`` is a latest start: when no feasible period
+    exists up to it the activity is placed at its precedence-feasible earliest start anyway
+    (overloading a resource) and counted in ``forced``. ``usage`` (periods x resources)
+    must be zero on entry and is zero again on return. Returns ``(makespan, forced)``;
+    ``start`` receives the starts and ``order`` the scheduling order.
+    """
+    n = dur.size
+    npred = np.empty(n, np.int64)
+    heap = np.empty(n, np.int64)
+    size = 0
+    for j in range(n):
+        npred[j] = pptr[j + 1] - pptr[j]
+        if npred[j] == 0:
+            size = _heap_push(heap, size, prio, j)
+    makespan = 0
+    forced = 0
+    for k in range(n):
+        j, size = _heap_pop(heap, size, prio)
+        order[k] = j
+        es = release[j]
+        for e in range(pptr[j], pptr[j + 1]):
+            v = start[pidx[e]] + pdelta[e]
+            if v > es:
+                es = v
+        d = dur[j]
+        t = es
+        if d > 0 and rptr[j + 1] > rptr[j]:
+            while True:
+                c = _latest_conflict(t, d, j, rptr, ridx, rchk, cap, usage)
+                if c < 0:
+                    break
+                t = c + 1
+                if t > upper[j]:
+                    t = es
+                    forced += 1
+                    break
+            _book(t, d, j, rptr, ridx, rdem, usage, 1.0)
+        start[j] = t
+        if t + d > makespan:
+            makespan = t + d
+        for e in range(sptr[j], sptr[j + 1]):
+            s = sidx[e]
+            npred[s] -= 1
+            if npred[s] == 0:
+                size = _heap_push(heap, size, prio, s)
+    usage[:makespan, :] = 0.0
+    return makespan, forced
+
+
+# --------------------------------------------------------------------------- parallel SGS
+@njit(cache=True)
+def parallel_sgs(prio, dur, pptr, pidx, pdelta, sptr, sidx, release, upper,
+                 rptr, ridx, rdem, rchk, cap, usage, start, order):
+    """Parallel schedule generation scheme (Kelley 1963; Kolisch 1996).
+
+    Time moves forward over decision points; at each one the eligible activities whose
+    earliest start has come are started in priority order while they fit. Produces
+    non-delay schedules. Same arguments and result as :func:`serial_sgs`.
+    """
+    n = dur.size
+    npred = np.empty(n, np.int64)
+    es = np.empty(n, np.int64)
+    done = np.zeros(n, np.bool_)
+    ready = np.empty(n, np.int64)   # eligible, not yet started, sorted by priority
+    n_ready = 0
+    for j in range(n):
+        npred[j] = pptr[j + 1] - pptr[j]
+        es[j] = release[j]
+    for j in range(n):
+        if npred[j] == 0:
+            n_ready = _insert_sorted(ready, n_ready, prio, j)
+    t = 0
+    k = 0
+    makespan = 0
+    forced = 0
+    finish_next = np.empty(n, np.int64)
+    n_fin = 0
+    while k < n:
+        i = 0
+        while i < n_ready:
+            j = ready[i]
+            d = dur[j]
+            fits = es[j] <= t
+            late = fits and t > upper[j]
+            if fits and not late and d > 0 and rptr[j + 1] > rptr[j]:
+                fits = _latest_conflict(t, d, j, rptr, ridx, rchk, cap, usage) < 0
+            if late:
+                fits = True
+                forced += 1
+            if fits:
+                st = es[j] if late else t
+                if d > 0:
+                    _book(st, d, j, rptr, ridx, rdem, usage, 1.0)
+                start[j] = st
+                done[j] = True
+                order[k] = j
+                k += 1
+                if st + d > makespan:
+                    makespan = st + d
+                finish_next[n_fin] = st + d
+                n_fin += 1
+                for q in range(i, n_ready - 1):
+                    ready[q] = ready[q + 1]
+                n_ready -= 1
+                for e in range(sptr[j], sptr[j + 1]):
+                    s = sidx[e]
+                    npred[s] -= 1
+                    if npred[s] == 0:
+                        v = release[s]
+                        for f in range(pptr[s], pptr[s + 1]):
+                            w = start[pidx[f]] + pdelta[f]
+                            if w > v:
+                                v = w
+                        es[s] = v
+                        n_ready = _insert_sorted(ready, n_ready, prio, s)
+                i = 0  # a zero-lag successor may start now, ahead of lower priorities
+            else:
+                i += 1
+        if k >= n:
+            break
+        # next decision point: the earliest finish or earliest start after t
+        nxt = BIG
+        for q in range(n_fin):
+            if t < finish_next[q] < nxt:
+                nxt = finish_next[q]
+        for q in range(n_ready):
+            if t < es[ready[q]] < nxt:
+                nxt = es[ready[q]]
+        if nxt == BIG:
+            nxt = t + 1
+        t = nxt
+    usage[:makespan, :] = 0.0
+    return makespan, forced
+
+
+@njit(cache=True)
+def _insert_sorted(arr, size, key, v):
+    i = size
+    while i > 0 and _less(key, v, arr[i - 1]):
+        arr[i] = arr[i - 1]
+        i -= 1
+    arr[i] = v
+    return size + 1
+
+
+# --------------------------------------------------------------------------- justification
+@njit(cache=True)
+def double_justify(start, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage, tmp_start, order, key):
+    """Double justification (Valls, Ballestin & Quintanilla 2005), in place on ``start``.
+
+    ``fw``/``bw`` are the forward and mirrored (backward) networks as tuples
+    ``(pptr, pidx, pdelta, sptr, sidx, release, upper)``. The backward pass schedules the
+    mirrored problem (time reversed at the current makespan) in order of decreasing
+    finish; the forward pass then starts every activity as early as possible in order of
+    increasing start. Returns the new makespan; costs two schedules.
+    """
+    n = dur.size
+    makespan = 0
+    for j in range(n):
+        if start[j] + dur[j] > makespan:
+            makespan = start[j] + dur[j]
+    for j in range(n):
+        key[j] = -(start[j] + dur[j]) * 1.0
+    serial_sgs(key, dur, bw[0], bw[1], bw[2], bw[3], bw[4], bw[5], bw[6],
+               rptr, ridx, rdem, rchk, cap, usage, tmp_start, order)
+    for j in range(n):
+        key[j] = (makespan - tmp_start[j] - dur[j]) * 1.0
+    return serial_sgs(key, dur, fw[0], fw[1], fw[2], fw[3], fw[4], fw[5], fw[6],
+                      rptr, ridx, rdem, rchk, cap, usage, start, order)[0]
+
+
+# --------------------------------------------------------------------------- genetic algorithm
+@njit(cache=True)
+def seed_rng(seed):
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def _score(makespan, forced, start, es, weight):
+    """Lexicographic objective folded into one float: forced placements, makespan, delays."""
+    delay = 0.0
+    for j in range(start.size):
+        delay += weight[j] * (start[j] - es[j])
+    return forced * 1e12 + makespan * 1e6 + delay
+
+
+@njit(cache=True)
+def _fingerprint(start, salt):
+    h = np.int64(0)
+    for j in range(start.size):
+        h += start[j] * salt[j]
+    return h
+
+
+@njit(cache=True)
+def _evaluate(prio, use_parallel, justify, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
+              start, order, tmp_start, tmp_order, key, es, weight):
+    """Decode one priority vector; returns ``(score, makespan, forced, schedules used)``."""
+    if use_parallel:
+        mk, forced = parallel_sgs(prio, dur, fw[0], fw[1], fw[2], fw[3], fw[4], fw[5], fw[6],
+                                  rptr, ridx, rdem, rchk, cap, usage, start, order)
+    else:
+        mk, forced = serial_sgs(prio, dur, fw[0], fw[1], fw[2], fw[3], fw[4], fw[5], fw[6],
+                                rptr, ridx, rdem, rchk, cap, usage, start, order)
+    used = 1
+    if justify and forced == 0:
+        mk = double_justify(start, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage, tmp_start,
+                            tmp_order, key)
+        used += 2
+        # the individual becomes the justified schedule's order (Valls et al. 2005)
+        for j in range(start.size):
+            key[j] = start[j] * 1.0
+        serial_order_by_key(key, fw[0], fw[3], fw[4], order)
+    return _score(mk, forced, start, es, weight), mk, forced, used
+
+
+@njit(cache=True)
+def serial_order_by_key(key, pptr, sptr, sidx, order):
+    """Precedence-feasible order of all activities, smallest key first among eligible ones."""
+    n = key.size
+    npred = np.empty(n, np.int64)
+    heap = np.empty(n, np.int64)
+    size = 0
+    for j in range(n):
+        npred[j] = pptr[j + 1] - pptr[j]
+        if npred[j] == 0:
+            size = _heap_push(heap, size, key, j)
+    for k in range(n):
+        j, size = _heap_pop(heap, size, key)
+        order[k] = j
+        for e in range(sptr[j], sptr[j + 1]):
+            s = sidx[e]
+            npred[s] -= 1
+            if npred[s] == 0:
+                size = _heap_push(heap, size, key, s)
+
+
+@njit(cache=True)
+def _crossover(mother, father, q1, q2, child, used):
+    """Two-point crossover of activity lists (Hartmann 1998): keeps both parents' relative orders."""
+    n = mother.size
+    used[:] = False
+    k = 0
+    for i in range(q1):
+        child[k] = mother[i]
+        used[mother[i]] = True
+        k += 1
+    for i in range(n):
+        if k >= q2:
+            break
+        if not used[father[i]]:
+            child[k] = father[i]
+            used[father[i]] = True
+            k += 1
+    for i in range(n):
+        if not used[mother[i]]:
+            child[k] = mother[i]
+            used[mother[i]] = True
+            k += 1
+
+
+@njit(cache=True)
+def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, budget, justify,
+                   generations, mutation_rate, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
+                   es, weight, salt):
+    """Run up to ``generations`` generations or ``budget`` schedules; returns schedules used.
+
+    The population (lists, scores, makespans, forced counts, starts) is updated in place
+    and stays sorted by score (best first).
+    """
+    P, n = pop_lists.shape
+    used_total = 0
+    child_lists = np.empty((P, n), np.int64)
+    child_scores = np.empty(P)
+    child_mk = np.empty(P, np.int64)
+    child_forced = np.empty(P, np.int64)
+    child_starts = np.empty((P, n), np.int64)
+    prio = np.empty(n)
+    key = np.empty(n)
+    tmp_start = np.empty(n, np.int64)
+    tmp_order = np.empty(n, np.int64)
+    flag = np.empty(n, np.bool_)
+    fp = np.empty(2 * P, np.int64)
+    for _ in range(generations):
+        if used_total >= budget:
+            break
+        perm = np.random.permutation(P)
+        n_child = 0
+        for pair in range(0, P - 1, 2):
+            for side in range(2):
+                if used_total >= budget or n_child >= P:
+                    break
+                a = perm[pair + side]
+                b = perm[pair + 1 - side]
+                q1 = np.random.randint(0, n + 1)
+                q2 = np.random.randint(0, n + 1)
+                if q1 > q2:
+                    q1, q2 = q2, q1
+                child = child_lists[n_child]
+                _crossover(pop_lists[a], pop_lists[b], q1, q2, child, flag)
+                for i in range(n - 1):
+                    if np.random.random() < mutation_rate:
+                        child[i], child[i + 1] = child[i + 1], child[i]
+                for i in range(n):
+                    prio[child[i]] = i
+                sc, mk, fo, u = _evaluate(prio, False, justify, dur, fw, bw, rptr, ridx, rdem, rchk,
+                                          cap, usage, child_starts[n_child], child, tmp_start,
+                                          tmp_order, key, es, weight)
+                used_total += u
+                child_scores[n_child] = sc
+                child_mk[n_child] = mk
+                child_forced[n_child] = fo
+                n_child += 1
+        # elitist selection from parents and children, one copy of each schedule
+        total = P + n_child
+        all_scores = np.empty(total)
+        all_scores[:P] = pop_scores
+        all_scores[P:] = child_scores[:n_child]
+        for i in range(P):
+            fp[i] = _fingerprint(pop_starts[i], salt)
+        for i in range(n_child):
+            fp[P + i] = _fingerprint(child_starts[i], salt)
+        rank = np.argsort(all_scores, kind="mergesort")
+        keep = np.empty(P, np.int64)
+        n_keep = 0
+        for i in range(total):
+            c = rank[i]
+            dup = False
+            for q in range(n_keep):
+                if fp[keep[q]] == fp[c] and all_scores[keep[q]] == all_scores[c]:
+                    dup = True
+                    break
+            if not dup:
+                keep[n_keep] = c
+                n_keep += 1
+                if n_keep == P:
+                    break
+        i = 0
+        while n_keep < P:  # not enough distinct schedules: refill with the best ones
+            keep[n_keep] = rank[i]
+            n_keep += 1
+            i += 1
+        new_lists = np.empty((P, n), np.int64)
+        new_starts = np.empty((P, n), np.int64)
+        new_scores = np.empty(P)
+        new_mk = np.empty(P, np.int64)
+        new_fo = np.empty(P, np.int64)
+        for q in range(P):
+            c = keep[q]
+            if c < P:
+                new_lists[q] = pop_lists[c]
+                new_starts[q] = pop_starts[c]
+                new_scores[q] = pop_scores[c]
+                new_mk[q] = pop_makespan[c]
+                new_fo[q] = pop_forced[c]
+            else:
+                new_lists[q] = child_lists[c - P]
+                new_starts[q] = child_starts[c - P]
+                new_scores[q] = child_scores[c - P]
+                new_mk[q] = child_mk[c - P]
+                new_fo[q] = child_forced[c - P]
+        pop_lists[:] = new_lists
+        pop_starts[:] = new_starts
+        pop_scores[:] = new_scores
+        pop_makespan[:] = new_mk
+        pop_forced[:] = new_fo
+    return used_total
+
+
+@njit(cache=True)
+def evaluate_many(prios, use_parallel, justify, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
+                  es, weight, lists, starts, scores, makespans, forced):
+    """Decode each row of ``prios``; fills the population arrays; returns schedules used."""
+    m, n = prios.shape
+    key = np.empty(n)
+    tmp_start = np.empty(n, np.int64)
+    tmp_order = np.empty(n, np.int64)
+    used = 0
+    for i in range(m):
+        sc, mk, fo, u = _evaluate(prios[i], use_parallel[i], justify, dur, fw, bw, rptr, ridx, rdem,
+                                  rchk, cap, usage, starts[i], lists[i], tmp_start, tmp_order, key,
+                                  es, weight)
+        scores[i] = sc
+        makespans[i] = mk
+        forced[i] = fo
+        used += u
+    return used
