@@ -1,0 +1,123 @@
+"""Risk charts: probability-impact heat map, exposure over time, Monte Carlo distributions
+of finish and cost, and the tornado of task sensitivities."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ._theme import CRITICAL, FORECAST, NORMAL, PLANNED, RAG_COLORS
+
+_ZONE_SCALE = alt.Scale(domain=["low", "medium", "high"],
+                        range=[RAG_COLORS["green"], RAG_COLORS["amber"], RAG_COLORS["red"]])
+
+
+def heat_map_chart(cells: pd.DataFrame, title: str = "Risk heat map (open risks)") -> alt.Chart:
+    """5 x 5 probability-impact matrix coloured by zone, with the risk count in each cell.
+
+    ``cells`` is :func:`pmkit.risk.heat_map` output.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.risk import heat_map
+    >>> from pmkit.charts.risk import heat_map_chart
+    >>> spec = heat_map_chart(heat_map(pmkit.synth.project(100, seed=1))).to_dict()
+    >>> spec["layer"][0]["mark"]["type"]
+    'rect'
+    """
+    base = alt.Chart(cells).encode(
+        x=alt.X("impact_rating:O", title="Impact (1 very low - 5 very high)"),
+        y=alt.Y("probability_rating:O", title="Probability (1 - 5)", sort="descending"),
+    )
+    rect = base.mark_rect(stroke="white").encode(
+        color=alt.Color("zone:N", scale=_ZONE_SCALE, title="Zone"),
+        opacity=alt.condition("datum.risks > 0", alt.value(1.0), alt.value(0.35)),
+        tooltip=["probability_rating:O", "impact_rating:O", "score:Q", "risks:Q", "risk_ids:N"],
+    )
+    text = base.mark_text(fontSize=14, fontWeight="bold").encode(
+        text=alt.condition("datum.risks > 0", alt.Text("risks:Q"), alt.value("")))
+    return alt.layer(rect, text).properties(title=title, width=300, height=300)
+
+
+def exposure_chart(exposure: pd.DataFrame, title: str = "Risk exposure (EMV of open risks)") -> alt.Chart:
+    """EMV of the open risks per date (:func:`pmkit.risk.exposure`), with the count in the tooltip."""
+    return alt.Chart(exposure).mark_line(point=True, color=CRITICAL).encode(
+        x=alt.X("date:T", title="Date"), y=alt.Y("emv_cost:Q", title="Expected monetary value"),
+        tooltip=[alt.Tooltip("date:T"), "open_risks:Q", alt.Tooltip("emv_cost:Q", format=",.0f"),
+                 alt.Tooltip("emv_days:Q", format=".1f")],
+    ).properties(title=title, width=500, height=220)
+
+
+def distribution_data(result, what: str = "finish") -> pd.DataFrame:
+    """Histogram bins and cumulative probability of the finish (dates) or the cost."""
+    if what == "finish":
+        values = pd.to_datetime(result.finish_dates).value_counts().sort_index()
+        x = values.index
+    elif what == "cost":
+        counts, edges = np.histogram(result.cost, bins=40)
+        values = pd.Series(counts, index=(edges[:-1] + edges[1:]) / 2)
+        x = values.index
+    else:
+        raise ValueError("what must be 'finish' or 'cost'")
+    return pd.DataFrame({"x": x, "count": values.to_numpy(),
+                         "cumulative": np.cumsum(values.to_numpy()) / result.iterations})
+
+
+def distribution_chart(result, what: str = "finish", title: str | None = None) -> alt.Chart:
+    """Histogram with the cumulative probability (S-curve) and P50 / P80 rules.
+
+    ``result`` is a :class:`pmkit.montecarlo.MonteCarloResult`; ``what`` is ``"finish"``
+    (finish dates) or ``"cost"``.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.montecarlo import simulate
+    >>> from pmkit.charts.risk import distribution_chart
+    >>> res = simulate(pmkit.synth.project(40, seed=1), 300, seed=1, criticality=False)
+    >>> len(distribution_chart(res, "cost").to_dict()["layer"])
+    3
+    """
+    data = distribution_data(result, what)
+    xtype = "T" if what == "finish" else "Q"
+    xtitle = "Finish date" if what == "finish" else "Project cost"
+    bars = alt.Chart(data).mark_bar(color=NORMAL, opacity=0.7).encode(
+        x=alt.X(f"x:{xtype}", title=xtitle), y=alt.Y("count:Q", title="Iterations"),
+        tooltip=[alt.Tooltip(f"x:{xtype}", title=xtitle), "count:Q",
+                 alt.Tooltip("cumulative:Q", format=".0%", title="P(<= x)")])
+    line = alt.Chart(data).mark_line(color=CRITICAL).encode(
+        x=f"x:{xtype}", y=alt.Y("cumulative:Q", title="Cumulative probability", axis=alt.Axis(format="%")))
+    pct = result.percentiles([50, 80])
+    col = "finish_date" if what == "finish" else "cost"
+    rules = alt.Chart(pct.assign(x=pct[col])).mark_rule(color=FORECAST, strokeDash=[4, 3]).encode(
+        x=f"x:{xtype}", tooltip=["percentile:N", alt.Tooltip(f"x:{xtype}", title=xtitle)])
+    chart = alt.layer(bars, rules, line).resolve_scale(y="independent")
+    name = "finish date" if what == "finish" else "cost"
+    return chart.properties(title=title or f"{result.project_id}: {name} distribution "
+                            f"({result.iterations} iterations)", width=500, height=260)
+
+
+def tornado_chart(result, n: int = 15, title: str | None = None) -> alt.Chart:
+    """The ``n`` tasks whose duration correlates most with the finish (Spearman), as bars.
+
+    Bars are coloured by criticality index when it was computed.
+    """
+    t = result.tasks.dropna(subset=["sensitivity"])
+    t = t.reindex(t["sensitivity"].abs().sort_values(ascending=False).index).head(n)
+    t = t.assign(label=t["task_id"] + " " + t["name"].astype(str))
+    color = (alt.Color("criticality_index:Q", scale=alt.Scale(domain=[0, 1], range=[PLANNED, CRITICAL]),
+                       title="Criticality") if t["criticality_index"].notna().any() else alt.value(NORMAL))
+    return alt.Chart(t).mark_bar().encode(
+        x=alt.X("sensitivity:Q", title="Rank correlation of duration with finish",
+                scale=alt.Scale(domain=[-1, 1])),
+        y=alt.Y("label:N", sort=list(t["label"]), title=None),
+        color=color,
+        tooltip=["task_id:N", "name:N", alt.Tooltip("sensitivity:Q", format=".3f"),
+                 alt.Tooltip("criticality_index:Q", format=".0%"), alt.Tooltip("mean_days:Q", format=".1f")],
+    ).properties(title=title or f"{result.project_id}: schedule sensitivity (tornado)", width=420,
+                 height=max(120, 18 * len(t)))
+
+
+__all__ = ["distribution_chart", "distribution_data", "exposure_chart", "heat_map_chart", "tornado_chart"]
