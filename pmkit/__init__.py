@@ -35,6 +35,11 @@ _EXPORTS: dict[str, str] = {
     "synth": "pmkit.synth",
     # analytics (added by their modules)
     "schedule": "pmkit.scheduling",
+    "critical_path": "pmkit.scheduling",
+    "longest_path": "pmkit.scheduling",
+    "project_finish": "pmkit.scheduling",
+    "resource_loading": "pmkit.scheduling",
+    "compile_network": "pmkit.scheduling",
     "level": "pmkit.leveling",
     "select": "pmkit.selection",
     # interop: MS Project XML, Primavera XER

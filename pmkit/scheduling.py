@@ -336,7 +336,9 @@ def _apply_special(E, network, q0, q1, Dsp, ub, fx):
     nodes = network.plan.special[q0:q1]
     R = E[:, 2 * nodes]
     f = fx[:, q0:q1]
-    R = np.where(np.isfinite(f), f, np.minimum(R, ub[:, q0:q1]))
+    # a start-no-later cap wins over logic but not over the project start or the status date
+    capped = np.maximum(np.minimum(R, ub[:, q0:q1]), network.lb_start[nodes])
+    R = np.where(np.isfinite(f), f, capped)
     a_s, a_f = network.actual_start[nodes], network.actual_finish[nodes]
     E[:, 2 * nodes] = np.where(np.isfinite(a_s), a_s, R)
     E[:, 2 * nodes + 1] = np.where(np.isfinite(a_f), a_f, R + Dsp[:, q0:q1])
@@ -348,6 +350,8 @@ def _forward_events(network: Network, D: np.ndarray, fix_extra: np.ndarray | Non
     k, n = D.shape
     lb = np.maximum(network.lb_start, network.lb_finish - D)
     E = np.empty((k, 2 * n))
+    if n == 0:
+        return E
     E[:, 0::2] = lb
     E[:, 1::2] = lb + D
     Dsp, ub, fx = _special_values(network, D, fix_extra)
@@ -379,6 +383,8 @@ def _backward_events(network: Network, D: np.ndarray, finish: np.ndarray) -> np.
     """Interleaved late events ``L[:, 2i] = LS_i``, ``L[:, 2i + 1] = LF_i``."""
     p, ax = network.plan, network.axis
     k, n = D.shape
+    if n == 0:
+        return np.empty((k, 0))
     bound = np.minimum(finish, network.deadline)
     cap = np.minimum(network._from_project_days(bound), network.late_ub_finish)
     cap = np.minimum(cap, network.late_ub_start + D)
