@@ -197,7 +197,7 @@ def _spearman_columns(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def simulate(project: Project, iterations: int = 1000, seed: int | None = 0, distribution: str = "pert",
              correlation: float = 0.0, risks: bool = True, status_date=None, criticality: bool = True,
-             sensitivity_sample: int = 2000, target_date=None, budget: float | None = None,
+             sensitivity_sample: int = 1000, target_date=None, budget: float | None = None,
              cost_follows_duration: bool = True) -> MonteCarloResult:
     """Monte Carlo simulation of the project's finish date and cost.
 
