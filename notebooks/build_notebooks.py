@@ -83,7 +83,7 @@ PLANNING = [
         does it, what it costs and how sure its dates are. Change `project_id` in the next
         cell to plan another project.
     """),
-    parameters(data_path=DATA, project_id=("", "project to plan (blank: the first proposed one)"),
+    parameters(data_path=DATA, project_id=("P09", "project to plan (blank: the first proposed one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("proposed",)'),
     md("""
@@ -128,7 +128,7 @@ MONITORING = [
         Where an active project stands at its status date: how much of the planned work is
         done, what it cost, whether it is late, and where it is heading.
     """),
-    parameters(data_path=DATA, project_id=("", "project to monitor (blank: the first active one)"),
+    parameters(data_path=DATA, project_id=("P01", "project to monitor (blank: the first active one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("active", "on_hold")'),
     md("""
@@ -176,7 +176,7 @@ CLOSING = [
         specification and to the client's satisfaction, and what should the next project
         learn from it?
     """),
-    parameters(data_path=DATA, project_id=("", "project to close (blank: the first closed one)"),
+    parameters(data_path=DATA, project_id=("P06", "project to close (blank: the first closed one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("closed",)'),
     md("## Deliverables and acceptance"),
@@ -197,7 +197,7 @@ TEACHING = [
         Two disciplines look at the same organization. This notebook shows both lenses on
         the sample data.
     """),
-    parameters(data_path=DATA, project_id=("", "project to follow (blank: the first active one)"),
+    parameters(data_path=DATA, project_id=("P01", "project to follow (blank: the first active one)"),
                offline=OFFLINE),
     code("""
         import pmkit
