@@ -392,6 +392,9 @@ def _compile(project: Project, priorities) -> _Compiled:
     lag_days = deps["lag_days"].to_numpy(dtype=float)
     per_day = _resolution(np.concatenate([dur_days, lag_days]))
     dur = np.ceil(dur_days * per_day - 1e-6).astype(np.int64)
+    # summary tasks roll up their children: they take no time or resources of their own here
+    summary = np.isin(ids, tasks["parent_id"].astype(str).to_numpy(dtype=object))
+    dur[summary] = 0
     lag = np.round(lag_days * per_day).astype(np.int64)
     kinds = deps["type"].astype(str).to_numpy()
     delta = np.zeros(len(deps), np.int64)

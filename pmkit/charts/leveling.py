@@ -1,0 +1,81 @@
+"""Leveling charts: resource loading and Gantt, before and after leveling."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ._theme import ACTUAL, CRITICAL, FORECAST, NORMAL, PLANNED
+
+_ONE_DAY = pd.Timedelta(days=1)
+
+
+def loading(result, ids: list[str] | None = None, width: int = 600, height: int = 110) -> alt.FacetChart:
+    """Load per working day of each resource/role before and after leveling, with capacity.
+
+    Parameters
+    ----------
+    result : pmkit.leveling.LevelingResult
+        What :func:`pmkit.level` returned (its ``loading`` table is drawn).
+    ids : list of str, optional
+        Resources/roles to show (default: every constrained one, at most 12).
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.charts.leveling import loading
+    >>> res = pmkit.level(pmkit.synth.project(30, seed=2, progress=None), max_schedules=200)
+    >>> loading(res).to_dict()["facet"]["row"]["field"]
+    'resource'
+    """
+    df = result.loading
+    if ids is not None:
+        df = df[df["id"].isin(ids)]
+    else:
+        df = df[df["id"].isin(df["id"].drop_duplicates().head(12))]
+    df = df.assign(resource=df["kind"] + " " + df["id"])
+    long = df.melt(id_vars=["resource", "date", "capacity"], value_vars=["load_before", "load_after"],
+                   var_name="when", value_name="load")
+    long["when"] = long["when"].map({"load_before": "before leveling", "load_after": "after leveling"})
+    base = alt.Chart(long).encode(x=alt.X("date:T", title=None))
+    lines = base.mark_line(interpolate="step-after").encode(
+        y=alt.Y("load:Q", title="units"),
+        color=alt.Color("when:N", title=None, scale=alt.Scale(
+            domain=["before leveling", "after leveling"], range=[ACTUAL, PLANNED])),
+        tooltip=["resource", "date:T", "when", "load:Q", "capacity:Q"])
+    cap = alt.Chart(long).mark_rule(strokeDash=[4, 3], color=FORECAST).encode(y="max(capacity):Q")
+    return alt.layer(lines, cap).properties(width=width, height=height).facet(
+        row=alt.Row("resource:N", title=None)).resolve_scale(y="independent")
+
+
+def gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerChart:
+    """Gantt chart of the leveled schedule with each task's unleveled (early) bar beside it.
+
+    Leveled bars are red for the driving tasks (zero resource float), blue otherwise; the
+    thin grey bar is where the task would run without resource limits.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.charts.leveling import gantt
+    >>> res = pmkit.level(pmkit.synth.project(30, seed=2, progress=None), max_schedules=200)
+    >>> gantt(res).to_dict()["layer"][0]["mark"]["type"]
+    'bar'
+    """
+    s = result.schedule.sort_values(["start", "finish"], kind="stable").head(max_tasks)
+    s = s.assign(label=s["task_id"] + "  " + s["name"].astype(str),
+                 end=s["finish"] + _ONE_DAY, early_end=s["early_finish"] + _ONE_DAY,
+                 kind=s["driving"].map({True: "driving", False: "leveled"}))
+    y = alt.Y("label:N", sort=s["label"].tolist(), title=None)
+    tooltip = ["task_id", "name", "early_start:T", "start:T", "finish:T", "delay_days:Q",
+               "resource_float_days:Q", "driving", "leveled"]
+    after = alt.Chart(s).mark_bar(height=9).encode(
+        x=alt.X("start:T", title=None), x2="end:T", y=y, tooltip=tooltip,
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(
+            domain=["driving", "leveled", "before leveling"], range=[CRITICAL, NORMAL, FORECAST])))
+    before = alt.Chart(s.assign(kind="before leveling")).mark_bar(height=3, yOffset=8).encode(
+        x="early_start:T", x2="early_end:T", y=y, color="kind:N", tooltip=tooltip)
+    return alt.layer(after, before).properties(width=width, height=max(120, 14 * len(s)))
+
+
+__all__ = ["gantt", "loading"]
