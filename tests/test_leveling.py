@@ -1,0 +1,200 @@
+"""Resource leveling: feasibility, optimality on enumerable instances, modes, seeds, CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_psplib import SMALL
+
+import pmkit
+from pmkit import synth
+from pmkit.cli import main
+from pmkit.errors import CycleError, PmkitError
+from pmkit.leveling import _Problem, level, solve
+from pmkit.model import Project
+
+
+def _project(tasks, deps=(), assignments=(), resources=(("U", 1.0),), **kw) -> Project:
+    t = pd.DataFrame(tasks, columns=["task_id", "duration_days"]).assign(name=lambda d: d["task_id"])
+    d = pd.DataFrame(list(deps), columns=["predecessor_id", "successor_id", "type", "lag_days"])
+    a = pd.DataFrame(list(assignments), columns=["task_id", "resource_id", "units"])
+    r = pd.DataFrame(list(resources), columns=["resource_id", "capacity_units"]).assign(name=lambda x: x["resource_id"])
+    return Project("T", "test", pd.Timestamp("2025-01-06"), tasks=t, dependencies=d, assignments=a, resources=r, **kw)
+
+
+def _check_feasible(prj: Project, res, overload_ok: bool = False) -> None:
+    """Every link holds in working days and no constraint is loaded above capacity."""
+    s = res.schedule.set_index("task_id")
+    st, fi = s["start_day"], s["finish_day"]
+    for r in prj.dependencies.itertuples(index=False):
+        p, q, lag = r.predecessor_id, r.successor_id, r.lag_days
+        lhs, rhs = {"FS": (st[q], fi[p]), "SS": (st[q], st[p]), "FF": (fi[q], fi[p]), "SF": (fi[q], st[p])}[r.type]
+        assert lhs >= rhs + lag - 1e-9, (r, lhs, rhs)
+    assert (st >= -1e-9).all()
+    assert overload_ok or res.overloaded.empty, res.overloaded.head()
+
+
+def _serial(order, dur, preds, dem, cap):
+    """Plain-Python serial SGS: the reference for enumeration."""
+    start = {}
+    usage = np.zeros((int(dur.sum()) + 1, cap.size))
+    for j in order:
+        t = max([start[i] + dur[i] for i in preds[j]], default=0)
+        while (usage[t:t + dur[j]] + dem[j] > cap).any():
+            t += 1
+        usage[t:t + dur[j]] += dem[j]
+        start[j] = t
+    return max(start[j] + dur[j] for j in start)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_search_finds_enumerated_optimum(seed):
+    # the serial SGS over all precedence-feasible orders reaches an optimal schedule
+    # (Kolisch 1996), so enumerating 7! orders of a small instance gives the optimum
+    rng = np.random.default_rng(seed)
+    n = 7
+    dur = rng.integers(1, 6, n)
+    pred, succ = [], []
+    for j in range(1, n):
+        for i in range(j):
+            if rng.random() < 0.2:
+                pred.append(i)
+                succ.append(j)
+    cap = np.array([4.0, 3.0])
+    dem = rng.integers(0, 4, (n, 2)).astype(float)
+    preds = {j: [i for i, k in zip(pred, succ, strict=True) if k == j] for j in range(n)}
+    best = min(_serial(o, dur, preds, dem, cap) for o in itertools.permutations(range(n))
+               if all(o.index(i) < o.index(j) for j in range(n) for i in preds[j]))
+    p, s = np.array(pred, np.int64), np.array(succ, np.int64)
+    prob = _Problem(dur=dur.astype(np.int64), pred=p, succ=s, delta=dur[p].astype(np.int64),
+                    release=np.zeros(n, np.int64), dem=dem, cap=cap)
+    found = solve(prob, max_schedules=3000, seed=seed)
+    assert found.makespan == best
+    assert solve(prob, method="rule").makespan >= best
+
+
+def test_hand_worked_instance():
+    # A and D need the whole resource (2 units); B and C one unit each and can run together:
+    # work 3*2 + 2 + 2 + 1*2 = 12 unit-days at 2 units -> at least 6 days, and 6 is reachable
+    prj = _project([("A", 3), ("B", 2), ("C", 2), ("D", 1)],
+                   assignments=[("A", "U", 2), ("B", "U", 1), ("C", "U", 1), ("D", "U", 2)],
+                   resources=[("U", 2.0)])
+    res = level(prj, max_schedules=500, seed=0)
+    assert res.length_days == 6 and res.cpm_length_days == 3
+    _check_feasible(prj, res)
+    s = res.schedule.set_index("task_id")
+    assert s.loc["B", "start_day"] == s.loc["C", "start_day"]
+    assert res.finish == pd.Timestamp("2025-01-13")  # 6 working days Mon 6 Jan .. Mon 13 Jan
+    assert res.schedule["driving"].any()
+    # the one-rule pass is feasible too, never better than the search
+    assert level(prj, method="rule").length_days >= 6
+
+
+def test_link_types_lags_and_fractions():
+    prj = _project(
+        [("A", 2.5), ("B", 3), ("C", 1.5), ("D", 2), ("E", 0)],
+        deps=[("A", "B", "SS", 1), ("A", "C", "FF", 0.5), ("B", "D", "SF", 2), ("C", "E", "FS", -0.5),
+              ("D", "E", "FS", 1)],
+        assignments=[("A", "U", 1), ("B", "U", 1), ("C", "U", 1), ("D", "U", 1)])
+    res = level(prj, max_schedules=400, seed=3)
+    _check_feasible(prj, res)
+    # one unit of U, 9 days of work -> at least 9 days; FS lag of 1 before milestone E
+    assert res.length_days >= 9
+    assert set(res.schedule["start_day"] * 2 % 1) == {0}  # half-day grid
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_synthetic_projects_are_feasible(seed):
+    prj = synth.project(40, seed=seed, progress=None)
+    res = level(prj, max_schedules=300, seed=seed)
+    # a task needing more than a resource has runs alone on it; only such resources overload
+    too_big = " ".join(res.problems["problem"][res.problems["problem"].str.contains("capacity is")])
+    assert all(f"{k} {i} " in too_big for k, i in res.overloaded[["kind", "id"]].drop_duplicates().to_numpy())
+    _check_feasible(prj, res, overload_ok=True)
+    assert res.length_days >= res.cpm_length_days - 1e-9
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_within_float_never_moves_finish(seed):
+    prj = synth.project(50, seed=seed, progress=None)
+    free = level(prj, max_schedules=300, seed=1)
+    tight = level(prj, within_float=True, max_schedules=300, seed=1)
+    assert tight.length_days == pytest.approx(tight.cpm_length_days)
+    assert tight.finish == tight.early_finish
+    s = tight.schedule
+    assert (s["delay_days"] >= -1e-9).all()
+    # what could not be leveled is reported, task by task
+    assert set(s.loc[~s["leveled"], "task_id"]) <= set(tight.problems["item"])
+    assert free.length_days >= tight.length_days - 1e-9
+
+
+def test_reproducible_from_seed():
+    prj = synth.project(60, seed=8, progress=None)
+    a = level(prj, max_schedules=600, seed=11)
+    b = level(prj, max_schedules=600, seed=11)
+    assert a.schedule["start_day"].tolist() == b.schedule["start_day"].tolist()
+    assert a.schedules == b.schedules <= 600
+
+
+def test_priorities_decide_who_waits():
+    prj = _project([("A", 3), ("B", 3)], assignments=[("A", "U", 1), ("B", "U", 1)])
+    first = {t: level(prj, priorities={t: 10}, max_schedules=200).schedule.set_index("task_id")["start_day"]
+             for t in ("A", "B")}
+    assert first["A"]["A"] == 0 and first["A"]["B"] == 3
+    assert first["B"]["B"] == 0 and first["B"]["A"] == 3
+    with pytest.raises(PmkitError, match="unknown task"):
+        level(prj, priorities={"Z": 1})
+
+
+def test_roles_count_named_and_role_assignments():
+    # role R has two people; a role-only task and a task of person P1 share the role's 2 units
+    roles = pd.DataFrame({"role_id": ["R"]})
+    res_tab = pd.DataFrame({"resource_id": ["P1", "P2"], "name": ["P1", "P2"], "role_id": ["R", "R"],
+                            "capacity_units": [1.0, 1.0]})
+    t = pd.DataFrame({"task_id": ["A", "B"], "name": ["A", "B"], "duration_days": [2.0, 2.0]})
+    a = pd.DataFrame({"task_id": ["A", "B"], "resource_id": ["", "P1"], "role_id": ["R", ""],
+                      "units": [2.0, 1.0]})
+    prj = Project("T", "t", pd.Timestamp("2025-01-06"), tasks=t, assignments=a, roles=roles, resources=res_tab)
+    res = level(prj, max_schedules=100)
+    assert res.length_days == 4
+    assert set(res.loading["kind"]) == {"resource", "role"}
+
+
+def test_demand_above_capacity_is_reported():
+    prj = _project([("A", 2), ("B", 2)], assignments=[("A", "U", 2), ("B", "U", 1)])
+    res = level(prj, max_schedules=50)
+    assert res.length_days == 4  # A runs alone on U, then B
+    assert res.problems["item"].tolist()[0] == "A"
+    assert "capacity is 1" in res.problems["problem"].iloc[0]
+
+
+def test_cycle_is_reported():
+    t = pd.DataFrame({"task_id": ["A", "B"], "name": ["A", "B"], "duration_days": [1.0, 1.0]})
+    d = pd.DataFrame({"predecessor_id": ["A", "B"], "successor_id": ["B", "A"]})
+    with pytest.raises(CycleError, match="A -> B -> A|B -> A -> B"):
+        level(Project("T", "t", pd.Timestamp("2025-01-06"), tasks=t, dependencies=d, validate=False))
+
+
+def test_cli_levels_psplib_file(tmp_path, capsys):
+    f = tmp_path / "tiny.sm"
+    f.write_text(SMALL)
+    assert main(["level", str(f), "--max-schedules", "200", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    start = {r["task_id"]: r["start_day"] for r in rows}
+    finish = max(r["finish_day"] for r in rows)
+    # J2 and J3 cannot overlap (R1: 2 + 2 > 3); J4 cannot overlap J3 (R2: 2 + 1 > 2); J5
+    # needs all of R1. Best: J3 0-3, J2 3-5, then J4 5-9 and J5 5-6 -> 9 (checked by
+    # enumerating every order with the plain serial SGS above)
+    assert finish == 9
+    assert start["J1"] == 0
+    assert main(["level", str(f), "--method", "rule"]) == 0
+    assert "leveled length 9 working days (critical path 6)" in capsys.readouterr().out
+    assert main(["level", str(tmp_path / "nope.sm")]) == 1
+
+
+def test_exported():
+    assert pmkit.level is level
