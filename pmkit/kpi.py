@@ -172,8 +172,9 @@ def _milestones(project: Project, when: pd.Timestamp) -> dict:
     st = project.status[project.status["status_date"] <= when]
     st = st.sort_values("status_date", kind="stable").drop_duplicates("task_id", keep="last")
     actual = st.set_index(st["task_id"].astype(str))["actual_finish"]
-    planned = ms.map(bl)
-    done = ms.map(actual)
+    # reindex, not map: map on an empty lookup would try to cast dates to float
+    planned = pd.Series(bl.reindex(ms.to_numpy()).to_numpy(dtype="datetime64[ns]"))
+    done = pd.Series(actual.reindex(ms.to_numpy()).to_numpy(dtype="datetime64[ns]"))
     known = planned.notna()
     due = known & ((planned <= when) | done.notna())
     on_time = due & done.notna() & (done <= planned)

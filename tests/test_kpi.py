@@ -162,3 +162,10 @@ def test_portfolio_kpis_and_cli(tmp_path, capsys):
     assert main(["kpi", str(tmp_path / "pf"), "--project", active[0], "--smart"]) == 0
     assert main(["kpi", str(tmp_path / "pf"), "--project", active[0], "--cost-overrun", "1", "0"]) == 1
     assert "cost_overrun_green" in capsys.readouterr().err
+
+
+def test_project_without_baseline_or_status_is_grey(prj):
+    bare = rebuild("B", tasks=prj.tasks.assign(milestone=[False, False, False, True]))
+    t = kpis(bare, status_date="2025-01-17").set_index("kpi")
+    assert t.loc["On-time delivery", "status"] == "grey" and t.loc["Milestones on time", "status"] == "grey"
+    assert t.loc["On budget", "value"] == 0  # no progress: EAC = BAC (from task budgets)
