@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/bench_schedule.py [--sizes 10000 100000 1000000] [--baseline-max 1000000]
 
-For each size it builds a :func:`pmkit.synth.project` network (about three links per task,
+For each size it builds a :func:`pmkit.synth.network` project (about three links per task,
 FS/SS/FF/SF links, positive and negative lags, a Mon-Fri calendar with holidays and 5% of
 tasks on a Mon-Sat calendar), then prints the time of the forward pass, the backward pass
 and the floats, the peak memory of the process, and a straightforward baseline on the same
@@ -73,15 +73,22 @@ def baseline(net) -> tuple[float, float]:
 
 
 def run(n: int, baseline_max: int, repeat: int) -> dict:
+    import pandas as pd
+
     from pmkit import synth
+    from pmkit.model import Project
     from pmkit.scheduling import _backward_events, _forward_events, compile_network, free_float
 
     t0 = time.perf_counter()
-    prj = synth.project(n, seed=1, progress=None, with_risks=False, with_resources=False)
+    tasks, deps = synth.network(n, seed=1)
+    cals = synth.calendars(1)
+    prj = Project(project_id="SYN", name="bench", start_date=pd.Timestamp("2025-01-06"),
+                  calendar=cals["standard"], calendars=cals, tasks=tasks, dependencies=deps, validate=False)
     t_synth = time.perf_counter() - t0
     t0 = time.perf_counter()
     net = compile_network(prj)
     t_compile = time.perf_counter() - t0
+    del prj, tasks, deps
     D = net.durations[None, :]
     best = {"forward": np.inf, "backward": np.inf, "floats": np.inf}
     for _ in range(repeat):

@@ -738,32 +738,35 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
     is_summary = np.isin(ids, parent[parent != ""])
     leaf_pos = np.flatnonzero(~is_summary)
     leaf_ids = ids[leaf_pos]
-    node = pd.Index(leaf_ids)
     # links: summary ends expand to every leaf below the summary (MS Project semantics for FS/SS
     # into a summary and FS/FF out of one; approximate for the other cases, see docs)
     deps = project.dependencies
-    p_ids = deps["predecessor_id"].astype(str).to_numpy(dtype=object)
-    s_ids = deps["successor_id"].astype(str).to_numpy(dtype=object)
-    unknown = sorted(set(np.concatenate([p_ids, s_ids])) - set(ids))
-    if unknown:
-        raise PmkitError(f"project {pid}: dependencies name unknown tasks: {', '.join(unknown[:10])}")
-    links = pd.DataFrame({"p": p_ids, "s": s_ids, "type": deps["type"].astype(str).to_numpy(dtype=object),
-                          "lag": deps["lag_days"].astype(float).fillna(0.0).to_numpy()})
+    # positions, not strings: a million links stay a few int arrays
+    all_ids = pd.Index(ids)
+    pi = all_ids.get_indexer(deps["predecessor_id"].astype(str))
+    si = all_ids.get_indexer(deps["successor_id"].astype(str))
+    if (pi < 0).any() or (si < 0).any():
+        unknown = pd.concat([deps["predecessor_id"][pi < 0], deps["successor_id"][si < 0]]).astype(str)
+        raise PmkitError(f"project {pid}: dependencies name unknown tasks: {', '.join(sorted(set(unknown))[:10])}")
+    lt = pd.Index(list(LINK_CODES)).get_indexer(deps["type"].astype(str))
+    if (lt < 0).any():
+        i = int(np.argmax(lt < 0))
+        raise PmkitError(f"project {pid}: link {ids[pi[i]]} -> {ids[si[i]]} has unknown type "
+                         f"{deps['type'].iloc[i]!r} (use FS, SS, FF or SF)")
+    lag = deps["lag_days"].astype(float).fillna(0.0).to_numpy()
     if is_summary.any():
-        expand = pd.concat([_leaf_descendants(ids, parent, is_summary),
-                            pd.DataFrame({"summary_id": leaf_ids, "leaf_id": leaf_ids})])
-        links = links.merge(expand.rename(columns={"summary_id": "p", "leaf_id": "p_leaf"}), on="p")
-        links = links.merge(expand.rename(columns={"summary_id": "s", "leaf_id": "s_leaf"}), on="s")
-        links = links.assign(p=links["p_leaf"], s=links["s_leaf"])
-    pred = node.get_indexer(links["p"].to_numpy())
-    succ = node.get_indexer(links["s"].to_numpy())
-    bad_type = ~links["type"].isin(list(LINK_CODES)).to_numpy()
-    if bad_type.any():
-        raise PmkitError(f"project {pid}: link {links['p'].iloc[int(np.argmax(bad_type))]} -> "
-                         f"{links['s'].iloc[int(np.argmax(bad_type))]} has unknown type "
-                         f"{links['type'].iloc[int(np.argmax(bad_type))]!r} (use FS, SS, FF or SF)")
-    lt = links["type"].map(LINK_CODES).to_numpy(dtype=np.int64)
-    leaf = tasks.iloc[leaf_pos]
+        # links to or from a summary task hold for every leaf task below it
+        pairs = _leaf_descendants(ids, parent, is_summary)
+        expand = pd.DataFrame({"pos": np.r_[all_ids.get_indexer(pairs["summary_id"]), leaf_pos],
+                               "leaf": np.r_[all_ids.get_indexer(pairs["leaf_id"]), leaf_pos]})
+        links = pd.DataFrame({"pos": pi, "s": si, "lt": lt, "lag": lag}).merge(expand, on="pos")
+        links = links.assign(pos=links["s"]).drop(columns="s").rename(columns={"leaf": "p"}).merge(expand, on="pos")
+        pi, si = links["p"].to_numpy(), links["leaf"].to_numpy()
+        lt, lag = links["lt"].to_numpy(), links["lag"].to_numpy()
+    node_of = np.full(len(ids), -1, dtype=np.int64)
+    node_of[leaf_pos] = np.arange(len(leaf_pos))
+    pred, succ = node_of[pi], node_of[si]
+    leaf = tasks.iloc[leaf_pos] if len(leaf_pos) < len(tasks) else tasks
     dur = leaf["duration_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isnan(dur).any() or (dur < 0).any():
         bad = leaf_ids[np.isnan(dur) | (dur < 0)]
@@ -771,13 +774,13 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
     # calendars: code 0 is the project calendar
     cal_ids = leaf["calendar_id"].fillna("").astype(str).to_numpy(dtype=object)
     cal_ids = np.where(cal_ids == project.calendar.calendar_id, "", cal_ids)
-    others = sorted(set(cal_ids) - {""})
+    others = sorted(set(pd.unique(cal_ids)) - {""})
     missing = [c for c in others if c not in project.calendars]
     if missing:
         raise PmkitError(f"project {pid}: tasks use unknown calendars: {', '.join(missing)}")
     cals = (project.calendar, *(project.calendars[c] for c in others))
-    code = {"": 0, **{c: i + 1 for i, c in enumerate(others)}}
-    cal = np.array([code[c] for c in cal_ids], dtype=np.int64) if len(cal_ids) else np.zeros(0, np.int64)
+    code = ["", *others]  # position = calendar code
+    cal = pd.Index(list(code)).get_indexer(cal_ids).astype(np.int64)
     axis = _TimeAxis(np.datetime64(project.start_date.date(), "D"), cals)
     n = len(leaf_ids)
     # constraints: start dates at the beginning of the day, finish dates at its end
@@ -850,7 +853,7 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
         remaining = np.where(finished, 0.0, np.where(started, rem, remaining))
         pct = np.where(finished, 100.0, pct)
         state = np.where(finished, "finished", np.where(started, "in progress", "not started")).astype(object)
-    net = build_network(leaf_ids, dur, pred, succ, lt, links["lag"].to_numpy(), calendar=cal,
+    net = build_network(leaf_ids, dur, pred, succ, lt, lag, calendar=cal,
                         calendars=cals, origin=project.start_date, project_id=pid, axis=axis,
                         deadline=deadline, **b)
     info = _Info(leaf_pos, state, pct, remaining, a_start, a_finish, sd)
