@@ -79,43 +79,72 @@ PLANNING = [
     md("""
         # Project planning
 
-        A proposed project, before work starts: what it must achieve, the plan of work, who
-        does it, what it costs and how sure its dates are. Change `project_id` in the next
-        cell to plan another project.
+        A proposed project, before work starts: what it must achieve, the plan of work and its
+        critical path, who does the work, what it costs and how sure its dates are. Change
+        `project_id` in the next cell to plan another project.
     """),
     parameters(data_path=DATA, project_id=("P09", "project to plan (blank: the first proposed one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("proposed",)'),
     md("""
-        ## Objectives
+        ## Objectives and the SMART check
 
-        Each objective should be **SMART**: specific (what), measurable (a metric and a
-        target), achievable (the owner confirms it is feasible), relevant (it serves a
-        strategic objective of the organization) and time-bound (a deadline).
+        Each objective should be **SMART**: specific (it says what, in a few words),
+        measurable (a metric and a target), achievable (its owner confirmed it is feasible
+        with the planned resources), relevant (it serves a strategic objective of the
+        organization) and time-bound (it has a deadline). `pmkit.smart_check` tests each
+        criterion and lists what is missing.
     """),
-    code("rp.show_table(prj.objectives.drop(columns=['project_id']))"),
+    code("rp.show_table(pmkit.smart_check(prj))"),
     md("""
-        ## Work plan
+        ## Schedule and critical path
 
-        The activities of the work breakdown with their planned durations (working days of
-        the project calendar) and budgeted costs, and the logical links between them.
+        `pmkit.schedule` computes early and late dates by the critical path method (Kelley &
+        Walker 1959) on the project's working calendar. Total float is how many working days
+        a task can slip without delaying the finish; tasks with none are **critical** (red in
+        the Gantt chart).
     """),
-    code("rp.show_table(prj.tasks.drop(columns=['project_id']))"),
-    code("rp.show_table(prj.dependencies.drop(columns=['project_id']))"),
+    code("""
+        sched = pmkit.schedule(prj)
+        rp.note(f"Planned finish: {pmkit.project_finish(prj):%Y-%m-%d}")
+    """),
+    code("""
+        from pmkit.charts import schedule as schedule_charts
+
+        schedule_charts.gantt(sched)
+    """),
+    code("rp.show_table(pmkit.critical_path(prj)[['task_id', 'name', 'duration_days', 'early_start', 'early_finish']])"),
     md("""
         ## Resources
 
-        Who (a named resource) or which role works on each activity, and at what rate
-        (`units`: 1 = one person full time).
+        Demand of each role per week from the schedule against its capacity. Weeks above
+        100 % utilization need leveling (`pmkit.level`), more people or a later start.
     """),
-    code("rp.show_table(prj.assignments.drop(columns=['project_id']))"),
+    code("""
+        loading = pmkit.resource_loading(prj, sched)
+        schedule_charts.resource_loading_chart(loading)
+    """),
     md("""
-        ## Risks
+        ## Cost and schedule risk
 
-        The risk register: probability of each risk event and its impact on cost and
-        schedule if it happens.
+        The risk register rates each risk by probability and impact. A Monte Carlo simulation
+        (`pmkit.simulate`) draws durations from the three-point estimates and fires the risk
+        events, giving the chance of finishing by a date or within the budget: plan on a
+        percentile (P80 is common), not on the single deterministic date.
     """),
-    code("rp.show_table(prj.risks.drop(columns=['project_id']))"),
+    code("""
+        from pmkit import risk
+        from pmkit.charts import risk as risk_charts
+
+        rp.show_table(risk.risk_register(prj)[['risk_id', 'description', 'probability', 'cost_impact',
+                                               'schedule_impact_days', 'score', 'zone', 'emv_cost']])
+    """),
+    code("""
+        mc = pmkit.simulate(prj, iterations=1000, seed=1)
+        rp.show_table(mc.summary())
+    """),
+    code("risk_charts.distribution_chart(mc, 'finish')"),
+    code("rp.show_table(mc.chances())"),
     md("## Headline"),
     HEADLINE_PROJECT,
 ]
@@ -126,19 +155,70 @@ MONITORING = [
         # Project monitoring
 
         Where an active project stands at its status date: how much of the planned work is
-        done, what it cost, whether it is late, and where it is heading.
+        done (earned value), what it cost, whether it is late (earned schedule), where it is
+        heading, and which risks threaten it.
     """),
     parameters(data_path=DATA, project_id=("P01", "project to monitor (blank: the first active one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("active", "on_hold")'),
     md("""
-        ## Progress records
+        ## KPIs with red / amber / green status
 
-        The latest progress reported per task: percent complete, actual dates and actual cost.
+        The project-management KPIs: on-time delivery, milestones, on-budget completion,
+        meeting specifications (accepted deliverables) and client satisfaction, each against
+        green and red thresholds.
     """),
-    code("rp.show_table(prj.status_at().drop(columns=['project_id']))"),
-    md("## Open risks"),
-    code("rp.show_table(prj.risks[prj.risks['status'] == 'open'].drop(columns=['project_id']))"),
+    code("rp.show_table(pmkit.kpis(prj), rag_column='status')"),
+    md("""
+        ## Earned value and earned schedule
+
+        Planned value (PV) is the budgeted cost of work scheduled, earned value (EV) the
+        budgeted cost of work done, actual cost (AC) what it cost (PMBOK Guide). CPI = EV/AC
+        and SPI = EV/PV; below 1 is bad. Earned schedule (Lipke 2003) turns EV into time: the
+        date at which the plan expected today's EV, so SPI(t) stays meaningful late in the
+        project. EAC forecasts the cost at completion.
+    """),
+    code("""
+        evm = pmkit.earned_value(prj)
+        rp.show_table(evm[['status_date', 'pv', 'ev', 'ac', 'cpi', 'spi', 'spi_t', 'eac', 'vac', 'forecast_finish']])
+    """),
+    code("""
+        from pmkit.charts import evm as evm_charts
+
+        evm_charts.s_curve(prj)
+    """),
+    code("evm_charts.performance_trend(evm)"),
+    md("""
+        ## Schedule at the status date
+
+        The remaining work rescheduled from the status date with the progress reported.
+    """),
+    code("""
+        from pmkit.charts import schedule as schedule_charts
+
+        schedule_charts.gantt(pmkit.schedule(prj), baseline=prj.baseline, status_date=prj.status_date)
+    """),
+    md("## Risks"),
+    code("""
+        from pmkit import risk
+        from pmkit.charts import risk as risk_charts
+
+        risk_charts.heat_map_chart(risk.heat_map(prj))
+    """),
+    code("rp.show_table(risk.top_risks(prj)[['risk_id', 'description', 'owner', 'strategy', 'score', 'zone', 'emv_cost', 'emv_days']])"),
+    md("""
+        ## Monte Carlo forecast of finish and cost
+
+        The remaining work simulated from the status date: chances of meeting the deadline
+        and the budget, and which tasks drive the uncertainty most (tornado).
+    """),
+    code("""
+        mc = pmkit.simulate(prj, iterations=1000, seed=1)
+        rp.show_table(mc.summary())
+    """),
+    code("rp.show_table(mc.chances())"),
+    code("risk_charts.distribution_chart(mc, 'finish')"),
+    code("risk_charts.tornado_chart(mc)"),
     md("## Headline"),
     HEADLINE_PROJECT,
 ]
@@ -148,14 +228,15 @@ PORTFOLIO = [
     md("""
         # Portfolio review
 
-        The whole set of projects and candidates: how well they serve the strategy, which to
-        run within the budget and the people available, and how the running ones perform.
+        The whole set of projects and candidates: how the running ones perform, how well the
+        set serves the strategy, and which to run within the budget and the people available.
     """),
     parameters(data_path=DATA, offline=OFFLINE, headline_path=HEADLINE),
     code("""
         import pmkit
         from pmkit import report as rp
         from pmkit.charts.render import setup_notebook
+        from pmkit.kpi import portfolio_kpis
 
         setup_notebook(offline)
         pf = pmkit.load(data_path)
@@ -163,6 +244,13 @@ PORTFOLIO = [
     """),
     md("## Projects"),
     code("rp.show_table(pf.summary())"),
+    md("""
+        ## KPIs of the running and finished projects
+
+        The same project KPIs side by side for every project with progress; a portfolio
+        manager looks for patterns (one program late, one kind of project over budget).
+    """),
+    code("rp.show_table(portfolio_kpis(pf)[['project_id', 'name', 'state', 'kpi', 'value', 'unit', 'status']], rag_column='status', max_rows=200)"),
     md("## Headline"),
     code("rp.save_headline(headline_path, rp.portfolio_headline(pf))"),
 ]
@@ -179,12 +267,29 @@ CLOSING = [
     parameters(data_path=DATA, project_id=("P06", "project to close (blank: the first closed one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("closed",)'),
+    code("closing = pmkit.closing_summary(prj)"),
+    md("## Final KPIs"),
+    code("rp.show_table(closing.kpis, rag_column='status')"),
+    md("""
+        ## Against the baseline
+
+        Finish date, duration and cost as planned at the baseline and as they turned out.
+    """),
+    code("rp.show_table(closing.variances)"),
+    code("""
+        from pmkit.charts import evm as evm_charts
+
+        evm_charts.s_curve(prj)
+    """),
     md("## Deliverables and acceptance"),
     code("rp.show_table(prj.deliverables.drop(columns=['project_id']))"),
-    md("## Client satisfaction"),
-    code("rp.show_table(prj.surveys.drop(columns=['project_id']))"),
-    md("## Lessons learned"),
-    code("rp.show_table(prj.lessons.drop(columns=['project_id']))"),
+    md("""
+        ## Lessons learned
+
+        What went well and what did not, by area, with a recommendation for the next project.
+    """),
+    code("rp.show_table(closing.lessons_by_category)"),
+    code("rp.show_table(closing.lessons)"),
     md("## Headline"),
     HEADLINE_PROJECT,
 ]
@@ -194,8 +299,16 @@ TEACHING = [
     md("""
         # Project management and portfolio management
 
-        Two disciplines look at the same organization. This notebook shows both lenses on
-        the sample data.
+        Two disciplines look at the same organization with different questions:
+
+        - **Project management** asks *are we doing this project right?* Its aim is to
+          deliver one project: the agreed result, on time, within budget, to specification,
+          to the satisfaction of the client.
+        - **Portfolio management** asks *are we doing the right projects?* Its aim is the
+          most value for the organization's strategy from the whole collection of projects
+          and programs, with the money and people it has.
+
+        This notebook looks at the sample organization through both lenses.
     """),
     parameters(data_path=DATA, project_id=("P01", "project to follow (blank: the first active one)"),
                offline=OFFLINE),
@@ -203,13 +316,90 @@ TEACHING = [
         import pmkit
         from pmkit import report as rp
         from pmkit.charts.render import setup_notebook
+        from pmkit.kpi import portfolio_kpis
 
         setup_notebook(offline)
         pf = pmkit.load(data_path)
         prj = rp.pick_project(pf, project_id, ("active",))
         rp.portfolio_card(pf)
     """),
+    md("""
+        ## The project lens
+
+        A project manager owns one project's scope, budget and timeline and works through its
+        life cycle:
+
+        1. **Define objectives** that are SMART: specific, measurable, achievable, relevant and
+           time-bound.
+        2. **Plan and schedule**: activities, their logic, durations, resources and costs.
+        3. **Execute**: run the work day to day and manage the people and suppliers.
+        4. **Monitor and control**: compare progress with the plan, handle risks and issues.
+        5. **Close**: hand over the deliverables, record lessons learned, celebrate.
+
+        A house, a software launch or a marketing campaign are typical projects.
+    """),
     code("rp.project_card(prj)"),
+    code("rp.show_table(pmkit.smart_check(prj))"),
+    md("""
+        Its success is judged by project KPIs: **on-time delivery**, **on-budget completion**,
+        **meeting specifications** (deliverables accepted) and **client satisfaction**.
+    """),
+    code("rp.show_table(pmkit.kpis(prj), rag_column='status')"),
+    md("""
+        ## The portfolio lens
+
+        A portfolio manager looks at the big picture. The work is:
+
+        - **strategic alignment**: each project should contribute to the organization's
+          strategic objectives;
+        - **prioritization and selection**: choose the projects with the most value and fit;
+        - **resource allocation**: spread budget, people and time across the portfolio;
+        - **risk management** across all projects, not one at a time;
+        - **performance measurement** of the whole, adjusting the mix as needed.
+
+        Its KPIs are portfolio-wide: **return on investment**, **alignment with strategic
+        goals**, **resource utilization** and **portfolio risk**.
+    """),
+    code("rp.show_table(pf.strategic_objectives)"),
+    code("rp.show_table(pf.summary()[['project_id', 'name', 'program_id', 'state', 'budget']])"),
+    md("""
+        ## Side by side
+
+        | | project management | portfolio management |
+        |---|---|---|
+        | goal | deliver one project successfully | most strategic value from all projects |
+        | scope | one project's scope, budget, timeline | the collection of projects and programs |
+        | activities | objectives, plan, execute, monitor, close | align, prioritize, allocate, manage risk, measure |
+        | KPIs | on time, on budget, to specification, client satisfied | ROI, strategic alignment, resource use, portfolio risk |
+        | question | doing the project right? | doing the right projects? |
+
+        The same KPI table, for every project, is where the lenses meet: the portfolio
+        manager reads the project managers' results together.
+    """),
+    code("rp.show_table(portfolio_kpis(pf)[['project_id', 'name', 'kpi', 'status']], rag_column='status', max_rows=30)"),
+    md("""
+        ## How they work together
+
+        The disciplines depend on each other. The portfolio only earns its value if its
+        projects are delivered well; and a project only matters if it serves the strategy.
+        Two consequences:
+
+        - **A late project moves portfolio KPIs.** Delay pays back later, so return on
+          investment falls; its people stay booked longer, so other projects wait.
+        - **A budget cut changes which projects run.** With less money the portfolio manager
+          keeps the projects with the best value for money and defers or cancels the others;
+          the project managers re-plan.
+
+        ## Exercises
+
+        1. Which of the project's objectives is not SMART, and what is missing?
+        2. Which KPI of the project is the worst, and is that a project or a portfolio concern?
+        3. Count the portfolio's red projects. Set `answer` below and run the check.
+    """),
+    code("""
+        answer = None  # your count of projects whose worst KPI is red
+        rp.check_answer(answer, rp.portfolio_headline(pf)["figures"]["red projects (KPIs)"])
+    """),
 ]
 
 NOTEBOOKS = {

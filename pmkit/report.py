@@ -616,27 +616,89 @@ def write_index(out_dir: str | os.PathLike, results: pd.DataFrame, title: str = 
     return path
 
 
+_RAG_ORDER = {"red": 3, "amber": 2, "green": 1, "grey": 0}
+
+
+def worst_rag(statuses: Iterable[str]) -> str:
+    """The worst of red/amber/green statuses (``grey`` when none is known)."""
+    ranked = [(_RAG_ORDER.get(str(s), 0), str(s)) for s in statuses]
+    best = max(ranked, default=(0, "grey"))
+    return best[1] if best[0] else "grey"
+
+
+def portfolio_rag(project_rags: Iterable[str]) -> str:
+    """Portfolio RAG from its running projects' RAGs (pmkit's convention, not a standard).
+
+    Red when at least a quarter of the projects are red; amber when any is red or at least
+    a quarter are amber; green otherwise; grey without assessed projects.
+    """
+    rags = [r for r in project_rags if r in ("red", "amber", "green")]
+    if not rags:
+        return "grey"
+    share = {k: rags.count(k) / len(rags) for k in ("red", "amber")}
+    if share["red"] >= 0.25:
+        return "red"
+    if share["red"] > 0 or share["amber"] >= 0.25:
+        return "amber"
+    return "green"
+
+
 def project_headline(project) -> dict:
     """Headline figures of a project report for the index: ``{"title", "rag", "figures"}``.
 
-    Figures: state, tasks, budget, budget at completion (BAC) and the key dates. The
-    ``rag`` is grey (not assessed) unless a status is known.
+    Before execution (no progress yet): planned finish from the critical path schedule,
+    budget at completion and how many objectives are SMART; RAG grey (not assessed).
+    Closed: actual finish and cost against the baseline (:func:`pmkit.closing_summary`).
+    Otherwise: CPI, SPI(t), EAC, forecast finish and percent complete at the latest
+    status date (:func:`pmkit.earned_value`). RAG: the worst of the project's KPIs.
     """
-    figures = {"state": project.state, "tasks": len(project.tasks), "budget": float(project.budget),
-               "BAC": project.bac, "status date": _json_value(project.status_date),
-               "deadline": _json_value(project.deadline), "finish": _json_value(project.finish_date)}
-    return {"title": f"{project.project_id} {project.name}", "rag": "grey",
-            "figures": {k: v for k, v in figures.items() if v is not None}}
+    from .evm import earned_value
+    from .kpi import kpis, smart_check
+    from .scheduling import project_finish
+
+    title = f"{project.project_id} {project.name}"
+    if not len(project.status):
+        smart = smart_check(project)
+        figures = {"planned finish": _json_value(project_finish(project)), "BAC": project.bac,
+                   "tasks": len(project.tasks),
+                   "SMART objectives": f"{int(smart['smart'].sum())} of {len(smart)}"}
+        return {"title": title, "rag": "grey", "figures": figures}
+    if project.state == "closed":
+        from .closing import closing_summary
+
+        cs = closing_summary(project)
+        v = cs.variances.set_index("measure")
+        figures = {"actual finish": _json_value(v.at["finish date", "actual"]),
+                   "finish variance (working days)": float(v.at["finish date", "variance"]),
+                   "actual cost": float(v.at["cost", "actual"]),
+                   "cost variance %": float(v.at["cost", "variance_pct"]),
+                   "lessons": len(cs.lessons), "red KPIs": int((cs.kpis["status"] == "red").sum())}
+        return {"title": title, "rag": worst_rag(cs.kpis["status"]), "figures": figures}
+    k = kpis(project)
+    last = earned_value(project).iloc[-1]
+    figures = {"status date": _json_value(last["status_date"]), "percent complete": float(last["percent_complete"]),
+               "CPI": float(last["cpi"]), "SPI(t)": float(last["spi_t"]), "EAC": float(last["eac"]),
+               "forecast finish": _json_value(last["forecast_finish"]),
+               "red KPIs": int((k["status"] == "red").sum())}
+    return {"title": title, "rag": worst_rag(k["status"]), "figures": figures}
 
 
 def portfolio_headline(portfolio) -> dict:
-    """Headline figures of the portfolio review for the index: ``{"title", "rag", "figures"}``."""
+    """Headline figures of the portfolio review: projects by state and by RAG, budget.
+
+    A project's RAG is the worst of its :func:`pmkit.kpi.portfolio_kpis` statuses; the
+    portfolio's follows :func:`portfolio_rag`.
+    """
+    from .kpi import portfolio_kpis
+
+    k = portfolio_kpis(portfolio)
+    per_project = k.groupby("project_id")["status"].agg(worst_rag)
     states = portfolio.projects["state"].value_counts()
     figures = {"projects": len(portfolio.projects),
                **{f"{s} projects": int(n) for s, n in states.items()},
-               "programs": len(portfolio.programs),
+               **{f"{r} projects (KPIs)": int((per_project == r).sum()) for r in ("red", "amber", "green")},
                "total budget": float(portfolio.projects["budget"].sum())}
-    return {"title": portfolio.name, "rag": "grey", "figures": figures}
+    return {"title": portfolio.name, "rag": portfolio_rag(per_project), "figures": figures}
 
 
 def pick_project(portfolio, project_id: str = "", states: Iterable[str] = ()):
@@ -743,6 +805,20 @@ def note(text: str, kind: str = "info"):
     return _html(f'<div class="pmkit-card" style="border-left:4px solid {colour}">{html.escape(text)}</div>')
 
 
-__all__ = ["NOTEBOOK_FOR_STATE", "PORTFOLIO_NOTEBOOK", "ReportRun", "execute_report", "export_html",
+
+
+def check_answer(answer, expected, tolerance: float = 1e-9):
+    """Feedback on an exercise answer: not answered yet, correct, or not quite (escaped)."""
+    if answer is None:
+        return note("Not answered yet: set `answer` and run the cell again.", "warning")
+    try:
+        right = abs(float(answer) - float(expected)) <= tolerance
+    except (TypeError, ValueError):
+        right = str(answer).strip().lower() == str(expected).strip().lower()
+    return note("Correct." if right else f"Not quite: {answer!r} is not the answer. Look again.",
+                "info" if right else "warning")
+
+
+__all__ = ["NOTEBOOK_FOR_STATE", "PORTFOLIO_NOTEBOOK", "ReportRun", "check_answer", "execute_report", "export_html",
            "external_references", "format_value", "note", "notebooks_dir", "pick_project", "plan_reports",
-           "portfolio_card", "portfolio_headline", "project_card", "project_headline", "rag_badge", "report_id", "run_reports", "save_headline", "show_table", "write_index"]
+           "portfolio_card", "portfolio_headline", "portfolio_rag", "project_card", "project_headline", "rag_badge", "report_id", "run_reports", "save_headline", "show_table", "worst_rag", "write_index"]
