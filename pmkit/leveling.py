@@ -620,8 +620,6 @@ def level(project: Project, *, within_float: bool = False,
     >>> res = pmkit.level(prj, max_schedules=300, seed=0)
     >>> bool(res.length_days >= res.cpm_length_days)
     True
-    >>> res.overloaded["id"].isin(["U5", "U9", "U22"]).all()  # only people asked for 2 units  # doctest: +SKIP
-    True
     """
     comp = _compile(project, priorities)
     prob = comp.prob
