@@ -271,6 +271,7 @@ def _execute_all(tasks: list[dict], jobs: int, progress: bool, log_path: str | N
                                initializer=_worker_init, initargs=(log_path,))
     previous = _raise_on_sigterm()
     pending: set[Future] = set()
+    interrupted = False
     try:
         futures = {pool.submit(execute_report, t): t for t in tasks}
         pending = set(futures)
@@ -290,12 +291,17 @@ def _execute_all(tasks: list[dict], jobs: int, progress: bool, log_path: str | N
         # Ctrl-C or kill: stop the workers; each removes its temporary files and kernel
         for fut in pending:
             fut.cancel()
-        for proc in list(getattr(pool, "_processes", {}).values()):
+        procs = [p for p in list((getattr(pool, "_processes", None) or {}).values()) if p.is_alive()]
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:  # a worker stuck in kernel shutdown gets 10 s, then is killed
+            proc.join(10)
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()
+        interrupted = True
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
         signal.signal(signal.SIGTERM, previous) if previous is not None else None
         bar.close()
 
