@@ -17,7 +17,8 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/pmkit report data/samples --out reports
+	$(BIN)/pmkit validate data/samples/northwind
+	$(BIN)/pmkit report data/samples/northwind --out reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
