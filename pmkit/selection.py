@@ -399,7 +399,7 @@ def _solve(pb: _Problem, time_limit: float, fix_in: int | None = None) -> _Solut
     if len(pb.row_limit):
         # each row in units of its own limit: money (1e7) and person-days (1e1) then have the
         # same magnitude, which keeps HiGHS's LP numerics well conditioned
-        scale = 1.0 / np.where(pb.row_limit > 0, pb.row_limit, 1.0)
+        scale = 1.0 / np.where((pb.row_limit > 0) & np.isfinite(pb.row_limit), pb.row_limit, 1.0)
         cons.append(LinearConstraint(sp.diags(scale) @ pb.usage, -np.inf, pb.row_limit * scale))
     multi = np.flatnonzero(np.diff(pb.var_start) > 1)
     single_in = f_in & (np.diff(pb.var_start) == 1)
@@ -784,11 +784,22 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
         lo = float(col_cost[template.forced_in].sum())
         hi = float(col_cost[~template.forced_out].sum())
         levels = np.linspace(lo, hi, int(levels) + 1)[1:] if int(levels) > 1 else np.array([hi])
+    # the best selection without any budget is also the best at every level it fits in:
+    # solve it once and reuse it there instead of re-proving the same optimum
+    unlimited = template.row_limit.copy()
+    unlimited[is_budget] = np.inf
+    free = _solve(replace(template, row_limit=unlimited), time_limit)
+    free_y = _prune(template, free.y) if free.status == "optimal" and free.y is not None else None
+    free_need = (template.usage[np.flatnonzero(is_budget)] @ free_y.astype(float)) if free_y is not None else None
     rows, prev = [], set()
     for level in np.asarray(levels, dtype=float):
         limit = template.row_limit.copy()
         limit[is_budget] = level * share
         pb = replace(template, row_limit=limit)
+        if free_need is not None and np.all(free_need <= limit[is_budget] * (1 + 1e-9) + 1e-9):
+            sol = replace(free, y=free_y, seconds=0.0)
+        else:
+            sol = None
         try:
             _check(pb)
         except SelectionInfeasible as exc:
@@ -797,7 +808,7 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
                          "greedy_value": np.nan, "value_lost_by_greedy": np.nan, "solve_seconds": 0.0,
                          "message": str(exc).splitlines()[0]})
             continue
-        sol = _solve(pb, time_limit)
+        sol = sol or _solve(pb, time_limit)
         y = _prune(pb, sol.y) if sol.y is not None else np.zeros(pb.var_project.size, bool)
         chosen = set(pb.ids[pb.var_project[y]].tolist())
         g = _greedy(pb) if greedy_too else None
