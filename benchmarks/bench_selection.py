@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--levels", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--objective", default="npv", choices=("npv", "alignment"))
+    ap.add_argument("--time-limit", type=float, default=10.0, help="solver seconds per frontier level")
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -163,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     gr = select(pf, objective=args.objective, method="greedy", explain=False)
     t_greedy = time.perf_counter() - t
     lost = sel.value - gr.value
+    # a kinder baseline: the same greedy fill with priority = the objective's own value
+    by_value = pf.with_tables(projects=pf.projects.assign(
+        priority=sel.projects.set_index("project_id")["value"].reindex(pf.projects["project_id"]).to_numpy()))
+    gv = select(by_value, objective=args.objective, method="greedy", explain=False)
     print(f"\nselection ({args.objective})            {'pmkit MILP':>16} {'greedy (reference)':>20}")
     print(f"  status                      {sel.status:>16} {gr.status:>20}")
     print(f"  value                       {sel.value:>16,.1f} {gr.value:>20,.1f}")
@@ -171,12 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  seconds (total / solver)    {total:>9.2f} / {sel.solve_seconds:<5.2f} {t_greedy:>20.2f}")
     print(f"  gap                         {sel.gap:>16.2e}")
     print(f"  value lost by greedy        {lost:>16,.1f} ({lost / sel.value:.1%} of the optimum)")
+    print(f"  ... with priority = value   {sel.value - gv.value:>16,.1f} "
+          f"({(sel.value - gv.value) / sel.value:.1%} of the optimum)")
     print(f"  binding or blocking constraints: {len(sel.binding)} of {len(sel.constraints)}")
     ok = sel.status == "optimal" and total < 10
     print(f"  target: proven optimal in < 10 s -> {'PASS' if ok else 'FAIL'}")
 
     t = time.perf_counter()
-    fr = frontier(pf, args.levels, objective=args.objective, scale="yearly")
+    fr = frontier(pf, args.levels, objective=args.objective, scale="yearly", time_limit=args.time_limit)
     t_fr = time.perf_counter() - t
     print(f"\nefficient frontier, {args.levels} budget levels (yearly budgets scaled), {t_fr:.1f} s "
           f"-> {'PASS' if t_fr < 60 and (fr['status'] == 'optimal').all() else 'FAIL'} (target < 60 s, all optimal)")
