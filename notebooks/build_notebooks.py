@@ -180,7 +180,7 @@ MONITORING = [
     """),
     code("""
         evm = pmkit.earned_value(prj)
-        rp.show_table(evm[['status_date', 'pv', 'ev', 'ac', 'cpi', 'spi', 'spi_t', 'eac', 'vac', 'forecast_finish']])
+        rp.show_table(evm)
     """),
     code("""
         from pmkit.charts import evm as evm_charts

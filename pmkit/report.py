@@ -683,8 +683,9 @@ def project_headline(project) -> dict:
     k = kpis(project)
     last = earned_value(project).iloc[-1]
     figures = {"status date": _json_value(last["status_date"]), "percent complete": float(last["percent_complete"]),
-               "CPI": float(last["cpi"]), "SPI(t)": float(last["spi_t"]), "EAC": float(last["eac"]),
-               "forecast finish": _json_value(last["forecast_finish"]),
+               "CPI": float(last["cpi"]), "SPI(t)": _json_value(last.get("spi_t")), "EAC": float(last["eac"]),
+               # earned schedule columns are absent when EVM cannot compute them
+               "forecast finish": _json_value(last.get("forecast_finish")),
                "red KPIs": int((k["status"] == "red").sum())}
     return {"title": title, "rag": worst_rag(k["status"]), "figures": figures}
 
