@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "closing_summary": "pmkit.closing",
     "level": "pmkit.leveling",
     "select": "pmkit.selection",
+    "run_reports": "pmkit.report",
     "frontier": "pmkit.selection",
     "compare_scenarios": "pmkit.selection",
     "ahp": "pmkit.portfolio",
