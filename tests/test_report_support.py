@@ -9,6 +9,8 @@ markup. Its reports are generated once (``sample_reports``) and shared by
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -51,6 +53,7 @@ def sample_reports() -> rp.ReportRun:
     """Reports of the hostile sample portfolio, generated once per test session."""
     if "run" not in _CACHE:
         root = Path(tempfile.mkdtemp(prefix="pmkit-reports-"))
+        atexit.register(shutil.rmtree, root, True)
         pf = hostile_portfolio()
         pmkit.save(pf, root / "data")
         _CACHE["portfolio"] = pf
