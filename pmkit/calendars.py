@@ -103,7 +103,11 @@ class Calendar:
                                 busdaycal=self.busdaycal)
 
     def working_days_between(self, start, end) -> np.ndarray:
-        """Working days in ``[start, end)`` (negative when end < start)."""
+        """Working days in ``[start, end)``; when end < start, minus the working days in ``(end, start]``.
+
+        This is numpy's ``busday_count``: reversing the dates does not simply negate the count
+        when either date is not a working day.
+        """
         return np.busday_count(_days(start), _days(end), busdaycal=self.busdaycal)
 
     def offset_to_date(self, origin, offsets) -> np.ndarray:
