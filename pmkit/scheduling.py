@@ -193,6 +193,8 @@ class _Plan:
     b_xfrom: np.ndarray
     b_xto: np.ndarray
     b_xb: np.ndarray
+    b_openpos: np.ndarray  # links from a manual task's start (SS/SF): no late-finish limit
+    b_openb: np.ndarray
     # nodes whose early dates need more than max(lower bound, logic), by level
     special: np.ndarray
     special_b: np.ndarray
@@ -240,6 +242,9 @@ class Network:
         Actual dates from progress records.
     alap : ndarray of bool
         As-late-as-possible tasks (placed at their late dates by :func:`solve`).
+    manual : ndarray of bool
+        Manually scheduled tasks (MS Project): links that leave their start (SS, SF) do not
+        limit their late finish. Their fixed start is given as ``fix_start``.
     deadline : float
         Project deadline in working days of the project calendar (inf: none).
     """
@@ -269,6 +274,7 @@ class Network:
     project_id: str | None = None
     plan: _Plan = field(default=None, repr=False)
     axis: _TimeAxis = field(default=None, repr=False)
+    manual: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -410,6 +416,9 @@ def _backward_events(network: Network, D: np.ndarray, finish: np.ndarray) -> np.
             vals[:, pos] = ax.convert(vals[:, pos], p.b_xfrom[x0:x1], p.b_xto[x0:x1], False)
         if p.b_anystart[lvl]:
             vals += D[:, p.b_pred[e0:e1]] * p.b_fromstart[e0:e1]
+        o0, o1 = p.b_openb[lvl], p.b_openb[lvl + 1]
+        if o1 > o0:
+            vals[:, p.b_openpos[o0:o1]] = np.inf
         g0, g1 = p.b_gb[lvl], p.b_gb[lvl + 1]
         red = np.minimum.reduceat(vals, p.b_grel[g0:g1], axis=1)
         q = p.b_gpred[g0:g1]
@@ -576,83 +585,127 @@ def solve(network: Network, durations=None) -> Solution:
 # =========================================================================== compile
 
 def _any_per_level(flags: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    cs = np.r_[0.0, np.cumsum(flags)]
+    cs = np.zeros(flags.size + 1, dtype=np.int64)
+    np.cumsum(flags, out=cs[1:])
     return (cs[bounds[1:]] - cs[bounds[:-1]]) > 0
 
 
+def _index_dtype(size: int) -> type:
+    """int32 positions while they fit: half the memory of the edge arrays at a million links."""
+    return np.int32 if size < 2**30 else np.int64
+
+
 def _plan(network_n: int, pred, succ, link_type, lag, cal, levels: TopoLevels,
-          special: np.ndarray, finished: np.ndarray) -> _Plan:
+          special: np.ndarray, finished: np.ndarray, manual: np.ndarray | None = None) -> _Plan:
     nlev = levels.n_levels
-    level_of = np.empty(network_n, dtype=np.int64)
-    level_of[levels.order] = np.repeat(np.arange(nlev), np.diff(levels.bounds))
+    m = len(pred)
+    it = _index_dtype(max(2 * network_n, m) + 2)
+    level_of = np.empty(network_n, dtype=it)
+    level_of[levels.order] = np.repeat(np.arange(nlev, dtype=it), np.diff(levels.bounds))
+    # rank of each node in (level, node) order: levels.order lists each level's nodes sorted,
+    # so one stable argsort of the rank sorts links by (level, node, input order)
+    rank = np.empty(network_n, dtype=it)
+    rank[levels.order] = np.arange(network_n, dtype=it)
     lv_range = np.arange(nlev + 1)
-    from_fin = _FROM_FINISH[link_type]
-    to_fin = _TO_FINISH[link_type]
+    link_type = np.asarray(link_type)
+    from_fin = _FROM_FINISH.astype(np.int8)[link_type]
+    to_fin = _TO_FINISH.astype(np.int8)[link_type]
+    cal = np.asarray(cal)
+    cal = cal.astype(np.int16) if cal.size and cal.max() < 2**15 else cal
 
-    def grouped(key_node, order_node):
-        order = np.lexsort((order_node, level_of[key_node]))
+    def grouped(key_node):
+        order = np.argsort(rank[key_node], kind="stable").astype(it)
         kn = key_node[order]
-        eb = np.searchsorted(level_of[kn], lv_range)
-        first = np.flatnonzero(np.r_[True, kn[1:] != kn[:-1]]) if kn.size else np.empty(0, np.int64)
+        kl = level_of[kn]
+        eb = np.searchsorted(kl, lv_range)
+        del kl
+        first = (np.flatnonzero(np.r_[True, kn[1:] != kn[:-1]]).astype(it) if kn.size
+                 else np.empty(0, it))
         gnode = kn[first]
-        gb = np.searchsorted(level_of[gnode], lv_range)
-        grel = first - eb[level_of[gnode]]
-        return order, eb, first, gnode, gb, grel
+        glev = level_of[gnode]
+        gb = np.searchsorted(glev, lv_range)
+        grel = (first - eb[glev]).astype(it)
+        return order, kn, eb, first, gnode, gb, grel
 
-    # forward
-    fo, f_eb, _, f_gsucc, f_gb, f_grel = grouped(succ, succ)
-    fp, fs = pred[fo], succ[fo]
-    fx = np.flatnonzero(cal[fp] != cal[fs])
-    fx_lvl = level_of[fs[fx]]
-    f_tofin = to_fin[fo].astype(np.float64)
-    f_anyfin = _any_per_level(f_tofin, f_eb)
-    # backward
-    bo, b_eb, b_first, b_gpred, b_gb, b_grel = grouped(pred, pred)
-    bp, bs = pred[bo], succ[bo]
-    bx = np.flatnonzero(cal[bp] != cal[bs])
-    bx_lvl = level_of[bp[bx]]
-    b_fromstart = (1 - from_fin[bo]).astype(np.float64)
-    b_anystart = _any_per_level(b_fromstart, b_eb)
+    def cross(a, b, lvl_node, eb):
+        x = np.flatnonzero(cal[a] != cal[b]).astype(it)
+        x_lvl = level_of[lvl_node[x]]
+        return x, x_lvl, (x - eb[x_lvl]).astype(it), np.searchsorted(x_lvl, lv_range)
+
+    pred = pred.astype(it, copy=False)
+    succ = succ.astype(it, copy=False)
+    # forward: links sorted by (successor level, successor)
+    fo, fs, f_eb, _, f_gsucc, f_gb, f_grel = grouped(succ)
+    fp = pred[fo]
+    fx, _, f_xpos, f_xb = cross(fp, fs, fs, f_eb)
+    f_from = from_fin[fo]
+    f_src = 2 * fp + f_from
+    f_tofin = to_fin[fo]
+    f_lag = lag[fo]
+    del fo
+    f_kw = dict(f_src=f_src, f_succ=fs, f_lag=f_lag, f_tofin=f_tofin, f_eb=f_eb,
+                f_anyfin=_any_per_level(f_tofin, f_eb), f_grel=f_grel, f_gsucc=f_gsucc, f_gb=f_gb,
+                f_xpos=f_xpos, f_xfrom=cal[fp[fx]].astype(np.int64), f_xto=cal[fs[fx]].astype(np.int64),
+                f_xkind=f_from[fx].astype(bool), f_xb=f_xb)
+    del fp, f_from, fx
+    # backward: links sorted by (predecessor level, predecessor)
+    bo, bp, b_eb, b_first, b_gpred, b_gb, b_grel = grouped(pred)
+    bs = succ[bo]
+    bx, _, b_xpos, b_xb = cross(bp, bs, bp, b_eb)
+    b_fromstart = (1 - from_fin[bo]).astype(np.int8)
+    # MS Project gives a manually scheduled task the project finish as late finish through
+    # the links that leave its start (MPXJ MicrosoftScheduler; saved MSPDI files agree)
+    bo_open = (np.flatnonzero(manual[bp] & (b_fromstart > 0)).astype(it)
+               if manual is not None and manual.any() else np.empty(0, it))
+    bo_lvl = level_of[bp[bo_open]]
+    b_kw = dict(b_tgt=2 * bs + to_fin[bo], b_pred=bp, b_lag=lag[bo], b_fromstart=b_fromstart, b_eb=b_eb,
+                b_anystart=_any_per_level(b_fromstart, b_eb), b_grel=b_grel, b_gpred=b_gpred,
+                b_gstart=b_first, b_gb=b_gb, b_xpos=b_xpos, b_xfrom=cal[bs[bx]].astype(np.int64),
+                b_xto=cal[bp[bx]].astype(np.int64), b_xb=b_xb,
+                b_openpos=(bo_open - b_eb[bo_lvl]).astype(it), b_openb=np.searchsorted(bo_lvl, lv_range))
+    del bo, bs, bx
     special = special[np.argsort(level_of[special], kind="stable")]
     finished = finished[np.argsort(level_of[finished], kind="stable")]
     return _Plan(
-        level_of=level_of,
-        f_src=2 * fp + from_fin[fo], f_succ=fs, f_lag=lag[fo], f_tofin=f_tofin, f_eb=f_eb,
-        f_anyfin=f_anyfin, f_grel=f_grel, f_gsucc=f_gsucc, f_gb=f_gb,
-        f_xpos=fx - f_eb[fx_lvl], f_xfrom=cal[fp[fx]], f_xto=cal[fs[fx]],
-        f_xkind=from_fin[fo][fx].astype(bool), f_xb=np.searchsorted(fx_lvl, lv_range),
-        b_tgt=2 * bs + to_fin[bo], b_pred=bp, b_lag=lag[bo], b_fromstart=b_fromstart, b_eb=b_eb,
-        b_anystart=b_anystart, b_grel=b_grel, b_gpred=b_gpred, b_gstart=b_first, b_gb=b_gb,
-        b_xpos=bx - b_eb[bx_lvl], b_xfrom=cal[bs[bx]], b_xto=cal[bp[bx]],
-        b_xb=np.searchsorted(bx_lvl, lv_range),
+        level_of=level_of, **f_kw, **b_kw,
         special=special, special_b=np.searchsorted(level_of[special], lv_range),
         finished=finished, finished_b=np.searchsorted(level_of[finished], lv_range),
     )
 
 
+def _owned(a: np.ndarray, copy: bool) -> np.ndarray:
+    """``a`` itself when allowed and writeable (pandas copy-on-write hands out read-only views)."""
+    return a.copy() if copy or not a.flags.writeable else a
+
+
 def build_network(task_ids, durations, pred, succ, link_type="FS", lag=0.0, *,
                   calendar=None, calendars: tuple[Calendar, ...] | None = None,
                   origin="2000-01-03", project_id: str | None = None, axis: _TimeAxis | None = None,
-                  **bounds) -> Network:
+                  copy: bool = True, **bounds) -> Network:
     """A :class:`Network` straight from arrays (for interop readers, PSPLIB, tests).
 
     ``link_type`` may be codes (0-3) or names (``"FS"``...); ``calendar`` holds codes
     into ``calendars`` (default: one standard Mon-Fri calendar). ``bounds`` may set any
     of the per-node arrays of :class:`Network` (``lb_start``, ``fix_start``, ``alap``, ...)
     and ``deadline``. Raises :class:`pmkit.errors.CycleError` naming the tasks of a cycle.
+    ``copy=False`` lets the network keep the given float arrays instead of copies (saves
+    memory at a million tasks; the caller must not change them afterwards).
     """
     from .calendars import STANDARD
 
     ids = np.asarray(task_ids, dtype=object)
     n = len(ids)
-    pred = np.asarray(pred, dtype=np.int64)
-    succ = np.asarray(succ, dtype=np.int64)
+    # int32 positions stay int32 (half the memory at a million links); anything else -> int64
+    pred, succ = np.asarray(pred), np.asarray(succ)
+    keep = pred.dtype == succ.dtype == np.int32 and n < 2**30
+    pred = pred if keep else pred.astype(np.int64)
+    succ = succ if keep else succ.astype(np.int64)
     m = len(pred)
     lt = np.asarray(link_type)
     if lt.dtype.kind in "UO":
         lt = np.vectorize(LINK_CODES.__getitem__, otypes=[np.int64])(lt) if lt.size else lt.astype(np.int64)
     lt = np.broadcast_to(lt.astype(np.int8), (m,)).copy()
-    lag = np.broadcast_to(np.asarray(lag, dtype=np.float64), (m,)).copy()
+    lag = _owned(np.broadcast_to(np.asarray(lag, dtype=np.float64), (m,)), copy)
     cals = tuple(calendars) if calendars else (STANDARD,)
     cal = np.zeros(n, np.int64) if calendar is None else np.asarray(calendar, dtype=np.int64)
     self_loop = np.flatnonzero(pred == succ)
@@ -665,7 +718,9 @@ def build_network(task_ids, durations, pred, succ, link_type="FS", lag=0.0, *,
 
     def arr(name, fill):
         v = bounds.pop(name, None)
-        return np.full(n, fill, np.float64) if v is None else np.asarray(v, dtype=np.float64).copy()
+        if v is None:
+            return np.full(n, fill, np.float64)
+        return _owned(np.asarray(v, dtype=np.float64), copy)
 
     lb_start = np.maximum(arr("lb_start", 0.0), 0.0)
     nets = dict(
@@ -677,6 +732,8 @@ def build_network(task_ids, durations, pred, succ, link_type="FS", lag=0.0, *,
     )
     alap = np.zeros(n, bool) if bounds.get("alap") is None else np.asarray(bounds.pop("alap"), bool)
     bounds.pop("alap", None)
+    manual = bounds.pop("manual", None)
+    manual = np.zeros(n, bool) if manual is None else np.asarray(manual, bool)
     deadline = float(bounds.pop("deadline", np.inf))
     if bounds:
         raise TypeError(f"unknown network arrays: {', '.join(bounds)}")
@@ -685,13 +742,13 @@ def build_network(task_ids, durations, pred, succ, link_type="FS", lag=0.0, *,
                              | np.isfinite(nets["actual_start"]) | np.isfinite(nets["actual_finish"])
                              | alap)
     finished = np.flatnonzero(np.isfinite(nets["actual_start"]) & np.isfinite(nets["actual_finish"]))
-    plan = _plan(n, pred, succ, lt.astype(np.int64), lag, cal, levels, special, finished)
+    plan = _plan(n, pred, succ, lt.astype(np.int64), lag, cal, levels, special, finished, manual)
     if axis is None:
         axis = _TimeAxis(np.datetime64(pd.Timestamp(origin).date(), "D"), cals)
     return Network(task_ids=ids, pred=pred, succ=succ, link_type=lt, lag=lag, calendar=cal,
-                   calendars=cals, origin=axis.origin, durations=np.asarray(durations, np.float64).copy(),
+                   calendars=cals, origin=axis.origin, durations=_owned(np.asarray(durations, np.float64), copy),
                    levels=levels, alap=alap, deadline=deadline, project_id=project_id, plan=plan,
-                   axis=axis, **nets)
+                   axis=axis, manual=manual, **nets)
 
 
 PROGRESS_MODES = ("retained_logic", "progress_override")
@@ -748,7 +805,10 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
     if (pi < 0).any() or (si < 0).any():
         unknown = pd.concat([deps["predecessor_id"][pi < 0], deps["successor_id"][si < 0]]).astype(str)
         raise PmkitError(f"project {pid}: dependencies name unknown tasks: {', '.join(sorted(set(unknown))[:10])}")
-    lt = pd.Index(list(LINK_CODES)).get_indexer(deps["type"].astype(str))
+    # factorize: a million links hold a handful of distinct type strings
+    codes, kinds = pd.factorize(deps["type"].astype(str))
+    lt = pd.Index(list(LINK_CODES)).get_indexer(kinds).astype(np.int8)[codes]
+    del codes
     if (lt < 0).any():
         i = int(np.argmax(lt < 0))
         raise PmkitError(f"project {pid}: link {ids[pi[i]]} -> {ids[si[i]]} has unknown type "
@@ -765,26 +825,34 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
         lt, lag = links["lt"].to_numpy(), links["lag"].to_numpy()
     node_of = np.full(len(ids), -1, dtype=np.int64)
     node_of[leaf_pos] = np.arange(len(leaf_pos))
-    pred, succ = node_of[pi], node_of[si]
+    it = _index_dtype(2 * len(ids) + 2)
+    if is_summary.any():
+        pred, succ = node_of[pi].astype(it), node_of[si].astype(it)
+    else:  # every task is a node: positions are node numbers already
+        pred, succ = pi.astype(it), si.astype(it)
+    del pi, si, all_ids, node_of
     leaf = tasks.iloc[leaf_pos] if len(leaf_pos) < len(tasks) else tasks
     dur = leaf["duration_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isnan(dur).any() or (dur < 0).any():
         bad = leaf_ids[np.isnan(dur) | (dur < 0)]
         raise PmkitError(f"project {pid}: tasks without a valid duration_days: {', '.join(bad[:10])}")
     # calendars: code 0 is the project calendar
-    cal_ids = leaf["calendar_id"].fillna("").astype(str).to_numpy(dtype=object)
-    cal_ids = np.where(cal_ids == project.calendar.calendar_id, "", cal_ids)
-    others = sorted(set(pd.unique(cal_ids)) - {""})
+    cal_codes, cal_names = pd.factorize(leaf["calendar_id"].fillna("").astype(str))
+    cal_names = np.where(cal_names == project.calendar.calendar_id, "", np.asarray(cal_names, dtype=object))
+    others = sorted(set(cal_names) - {""})
     missing = [c for c in others if c not in project.calendars]
     if missing:
         raise PmkitError(f"project {pid}: tasks use unknown calendars: {', '.join(missing)}")
     cals = (project.calendar, *(project.calendars[c] for c in others))
     code = ["", *others]  # position = calendar code
-    cal = pd.Index(list(code)).get_indexer(cal_ids).astype(np.int64)
+    cal = pd.Index(list(code)).get_indexer(cal_names)[cal_codes].astype(np.int64)
+    del cal_codes
     axis = _TimeAxis(np.datetime64(project.start_date.date(), "D"), cals)
     n = len(leaf_ids)
     # constraints: start dates at the beginning of the day, finish dates at its end
-    ctype = leaf["constraint_type"].fillna("ASAP").astype(str).str.upper().to_numpy(dtype=object)
+    ct_codes, ct_names = pd.factorize(leaf["constraint_type"].fillna("ASAP").astype(str))
+    ctype = np.array([c.upper() for c in ct_names], dtype=object)[ct_codes] if n else np.empty(0, object)
+    del ct_codes
     cdate = leaf["constraint_date"]
     c_start = axis.offset_of_dates(cal, cdate)
     c_fin = axis.offset_of_dates(cal, cdate, end_of_day=True)
@@ -793,19 +861,27 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
     if undated.any():
         raise PmkitError(f"project {pid}: constraint without constraint_date on tasks "
                          f"{', '.join(leaf_ids[undated][:10])}")
+    # manually scheduled tasks stay on their own start (the constraint_date); MS Project does
+    # not apply a constraint type to them
+    manual = (leaf["manual"].fillna(False).to_numpy(dtype=bool) if "manual" in leaf.columns
+              else np.zeros(n, bool))
+    pinned = manual & ~np.isnan(c_start)
+    if manual.any():
+        ctype = np.where(manual, "ASAP", ctype)
     inf = np.full(n, np.inf)
     b = {
         "lb_start": np.where(ctype == "SNET", c_start, 0.0),
         "lb_finish": np.where(ctype == "FNET", c_fin, -np.inf),
         "ub_start": np.where(ctype == "SNLT", c_start, inf),
         "ub_finish": np.where(ctype == "FNLT", c_fin, inf),
-        "fix_start": np.where(ctype == "MSO", c_start, np.nan),
+        "fix_start": np.where((ctype == "MSO") | pinned, c_start, np.nan),
         "fix_finish": np.where(ctype == "MFO", c_fin, np.nan),
         "late_ub_start": np.where(np.isin(ctype, ["SNLT", "MSO"]), c_start, inf),
         "late_ub_finish": np.where(np.isin(ctype, ["FNLT", "MFO"]), c_fin, inf),
         "actual_start": np.full(n, np.nan), "actual_finish": np.full(n, np.nan),
         "alap": ctype == "ALAP",
     }
+    del c_start, c_fin, inf, cdate
     deadline = np.inf
     if project.deadline is not None:
         deadline = float(axis.offset_of_dates(0, [project.deadline], end_of_day=True)[0])
@@ -855,7 +931,7 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
         state = np.where(finished, "finished", np.where(started, "in progress", "not started")).astype(object)
     net = build_network(leaf_ids, dur, pred, succ, lt, lag, calendar=cal,
                         calendars=cals, origin=project.start_date, project_id=pid, axis=axis,
-                        deadline=deadline, **b)
+                        deadline=deadline, manual=manual, copy=False, **b)
     info = _Info(leaf_pos, state, pct, remaining, a_start, a_finish, sd)
     return net, info
 

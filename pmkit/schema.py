@@ -219,6 +219,10 @@ _add(Table(
         Column("constraint_date", "date", doc="Date of the constraint (required unless ASAP/ALAP)."),
         Column("calendar_id", "str", default="", doc="Task calendar (blank: the project calendar).",
                ref="calendars.calendar_id"),
+        Column("manual", "bool", default=False,
+               doc="Manually scheduled (MS Project): the task does not move with its predecessors; it "
+                   "starts on its constraint_date (the constraint type is not applied), or without one "
+                   "where its links put it. Links from its start (SS, SF) do not limit its late finish."),
     ),
     key=("project_id", "task_id"), required=True, level="project",
 ))

@@ -89,36 +89,52 @@ def network(n_tasks: int, seed: int = 0, links_per_task: float = 3.0, n_layers: 
     dur = np.maximum(dur, np.where(milestone, 0.0, 0.5))
     opt = np.round(dur * rng.uniform(0.6, 0.95, n), 1)
     pes = np.round(dur * rng.uniform(1.1, 2.0, n), 1)
+    # repeated labels point at one string each (a million copies of "site" would cost ~50 MB)
     ids = np.array([f"T{i}" for i in range(1, n + 1)], dtype=object)
-    cal = np.where(rng.random(n) < 0.05, "site", "")
+    cal = np.array(["", "site"], dtype=object)[(rng.random(n) < 0.05).astype(np.int8)]
+    wbs_of_layer = np.array([f"{k // 10 + 1}.{k % 10 + 1}" for k in range(n_layers)], dtype=object)
     tasks = pd.DataFrame({
         "project_id": project_id, "task_id": ids, "name": np.array([f"Activity {i}" for i in range(1, n + 1)], dtype=object),
-        "wbs": pd.Series(layer // 10 + 1).astype(str).to_numpy(dtype=object) + "." + pd.Series(layer % 10 + 1).astype(str).to_numpy(dtype=object),
+        "wbs": wbs_of_layer[layer],
         "duration_days": dur, "optimistic_days": opt, "most_likely_days": dur, "pessimistic_days": pes,
         "budget_cost": np.round(dur * rng.uniform(400, 1200, n), 2), "milestone": milestone,
-        "constraint_type": "ASAP", "calendar_id": cal.astype(object),
+        "constraint_type": "ASAP", "calendar_id": cal,
     })
+    del cal, opt, pes
     # dependencies: successors outside layer 0 draw predecessors from the 1-3 layers before
     succ_pool = np.flatnonzero(layer > 0)
     m = int(round(links_per_task * succ_pool.size))
     if m and succ_pool.size:
+        # temporaries are dropped as soon as used: at a million tasks each one is 24 MB
         succ = rng.choice(succ_pool, size=m)
-        back = rng.integers(1, 4, size=m)
-        src_layer = np.maximum(layer[succ] - back, 0)
-        lo, hi = layer_start[src_layer], layer_start[src_layer + 1]
-        pred = lo + (rng.random(m) * (hi - lo)).astype(np.int64)
-        key = np.sort(pred.astype(np.int64) * n + succ)
+        del succ_pool
+        src_layer = layer[succ] - rng.integers(1, 4, size=m)
+        np.maximum(src_layer, 0, out=src_layer)
+        lo = layer_start[src_layer]
+        width = layer_start[src_layer + 1] - lo
+        del src_layer
+        key = (rng.random(m) * width).astype(np.int64)
+        del width
+        key += lo
+        del lo
+        key *= n
+        key += succ
+        del succ
+        key.sort()
         key = key[np.r_[True, key[1:] != key[:-1]]]  # drop repeated links
-        pred, succ = key // n, key % n
         m = key.size
-        kind = LINK_TYPES[rng.choice(4, size=m, p=LINK_P)]
+        pred_id = ids[key // n]
+        succ_id = ids[key % n]
+        del key
+        kind = LINK_TYPES.astype(object)[rng.choice(4, size=m, p=LINK_P)]
         lag = np.zeros(m)
         r = rng.random(m)
         lag[r < 0.15] = rng.integers(1, 6, size=(r < 0.15).sum())
         neg = (r >= 0.15) & (r < 0.22)
         lag[neg] = -rng.integers(1, 3, size=neg.sum())
-        deps = pd.DataFrame({"project_id": project_id, "predecessor_id": ids[pred], "successor_id": ids[succ],
-                             "type": kind.astype(object), "lag_days": lag})
+        del r, neg
+        deps = pd.DataFrame({"project_id": project_id, "predecessor_id": pred_id, "successor_id": succ_id,
+                             "type": kind, "lag_days": lag})
     else:
         deps = pd.DataFrame({"project_id": [], "predecessor_id": [], "successor_id": [], "type": [], "lag_days": []})
     return tasks, deps

@@ -352,3 +352,36 @@ def test_round_trip_of_a_pmkit_project_keeps_its_ids(tmp_path):
     _same_calendars(p, q)
     assert len(q.assignments) == len(p.assignments)
     pd.testing.assert_series_equal(q.baseline["baseline_cost"], p.baseline["baseline_cost"], check_names=False)
+
+
+def test_manual_tasks_read_scheduled_and_written_back(tmp_path):
+    # Task 1 is manual, put on Wed 3 Dec (its Start, offset 2); its SS +1 d successor 2
+    # (2 days) runs Thu 4 - Fri 5 Dec (offsets 3..5). Task 3 (5 days) also ends at offset 5.
+    # Through its SS link the manual task gets the project finish as late finish (Fri 5 Dec):
+    # TF = 5 - 3 = 2 (an automatic task would get LF = LS_2 - 1 + 1 = 3, TF 0).
+    tasks = "".join([
+        _task(1, "Manual", 480, extra="<Manual>1</Manual><Start>2025-12-03T08:00:00</Start>"
+                                      "<ManualStart>2025-12-03T08:00:00</ManualStart>"),
+        _task(2, "Auto", 960, links=[(1, 3, 4800, 7)]),
+        _task(3, "Long", 2400),
+    ])
+    path = tmp_path / "manual.xml"
+    path.write_text(_doc(tasks, resources=""), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InteropWarning)
+        p = read_mspdi(path)
+    t = p.tasks.set_index("task_id")
+    assert t["manual"].tolist() == [True, False, False]
+    assert t.loc["1", "constraint_date"] == pd.Timestamp("2025-12-03")
+    s = pmkit.schedule(p).set_index("task_id")
+    assert s.loc["1", "early_start"] == pd.Timestamp("2025-12-03")
+    assert s.loc["2", "early_start"] == pd.Timestamp("2025-12-04")
+    assert s.loc["1", "late_finish"] == pd.Timestamp("2025-12-05")
+    assert s.loc["1", "total_float_days"] == 2.0
+    out = write_mspdi(p, tmp_path / "again.xml")
+    assert out.read_text(encoding="utf-8").count("<Manual>1</Manual>") == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InteropWarning)
+        q = read_mspdi(out, project_id=p.project_id)
+    cols = ["task_id", "manual", "constraint_type", "constraint_date"]
+    pd.testing.assert_frame_equal(q.tasks[cols], p.tasks[cols])

@@ -13,7 +13,14 @@ import pmkit
 from pmkit.calendars import Calendar
 from pmkit.errors import CycleError, PmkitError
 from pmkit.model import Project
-from pmkit.scheduling import critical_path, longest_path, project_finish, resource_loading, schedule
+from pmkit.scheduling import (
+    compile_network,
+    critical_path,
+    longest_path,
+    project_finish,
+    resource_loading,
+    schedule,
+)
 
 
 def make(tasks, links=(), start="2025-01-06", holidays=(), calendars=(), deadline=None, status=None,
@@ -321,3 +328,64 @@ def test_sample_like_synthetic_project():
     assert df["critical"].any()
     lp = longest_path(prj)
     assert lp["early_finish"].max() == df.attrs["project_finish"]
+
+
+# ----------------------------------------------------------------------------- manual tasks
+# A manually scheduled task (MS Project) keeps the start it was given, its constraint_date.
+# In the backward pass, links that leave its start (SS, SF) do not limit its late finish:
+# MS Project gives it the project finish through them (saved MSPDI files; MPXJ's
+# MicrosoftScheduler does the same for SS). X (10 days) makes the project finish at offset
+# 10, Fri 17 Jan; offset 7 is Wed 15 Jan.
+
+def _manual_pair(kind, lag, manual, dur_b):
+    a = {"task_id": "A", "duration_days": 2, "manual": manual}
+    if manual:
+        a["constraint_date"] = d("2025-01-06")
+    return make([a, {"task_id": "B", "duration_days": dur_b}, {"task_id": "X", "duration_days": 10}],
+                [("A", "B", kind, lag)])
+
+
+@pytest.mark.parametrize("kind, lag, dur_b, auto, manual", [
+    # B offsets 1..4, LS_B = 7: automatic LF_A = LS_B - 1 + d_A = 8 (Wed 15), TF 6; manual LF 10, TF 8
+    ("SS", 1, 3, ("2025-01-15", 6.0), ("2025-01-17", 8.0)),
+    # EF_B >= ES_A + 4: automatic LF_A = LF_B - 4 + d_A = 8, TF 6; manual LF 10, TF 8
+    ("SF", 4, 1, ("2025-01-15", 6.0), ("2025-01-17", 8.0)),
+    # links from the finish bind a manual task too: LF_A = LF_B - 2 = 8
+    ("FF", 2, 3, ("2025-01-15", 6.0), ("2025-01-15", 6.0)),
+    # LF_A = LS_B = 10 - 3 = 7 (Tue 14), TF 5
+    ("FS", 0, 3, ("2025-01-14", 5.0), ("2025-01-14", 5.0)),
+])
+def test_manual_task_late_finish_through_start_links(kind, lag, dur_b, auto, manual):
+    for is_manual, want in ((False, auto), (True, manual)):
+        r = row(schedule(_manual_pair(kind, lag, is_manual, dur_b)), "A")
+        assert (str(r.late_finish.date()), r.total_float_days) == want, (kind, is_manual)
+        assert dates(schedule(_manual_pair(kind, lag, is_manual, dur_b)), "A") == ("2025-01-06", "2025-01-07")
+
+
+def test_manual_task_keeps_its_start_against_logic():
+    # A runs 0..3; M (manual, 2 days) was put on Tue 7 Jan: it stays there (offsets 1..3).
+    # Project finish 3: LF_M = 3, TF_M = 0; LF_A = LS_M = 1, so A shows TF = 1 - 3 = -2.
+    prj = make([{"task_id": "A", "duration_days": 3},
+                {"task_id": "M", "duration_days": 2, "manual": True, "constraint_date": d("2025-01-07")}],
+               [("A", "M", "FS", 0)])
+    df = schedule(prj)
+    assert dates(df, "M") == ("2025-01-07", "2025-01-08")
+    assert row(df, "M").total_float_days == 0.0
+    assert row(df, "A").total_float_days == -2.0
+
+
+def test_manual_task_ignores_its_constraint_type_and_without_a_date_follows_logic():
+    # Manual "MSO Wed 8 Jan": starts Wed 8 but keeps its float (10 - 3 = 7); an automatic MSO
+    # task would be pinned in the backward pass too (LS = 2, TF 0).
+    tasks = [{"task_id": "M", "duration_days": 1, "manual": True, "constraint_type": "MSO",
+              "constraint_date": d("2025-01-08")},
+             {"task_id": "C", "duration_days": 1, "constraint_type": "MSO", "constraint_date": d("2025-01-08")},
+             {"task_id": "A", "duration_days": 3},
+             {"task_id": "N", "duration_days": 2, "manual": True},
+             {"task_id": "X", "duration_days": 10}]
+    df = schedule(make(tasks, [("A", "N", "FS", 0)]))
+    assert dates(df, "M") == dates(df, "C") == ("2025-01-08", "2025-01-08")
+    assert (row(df, "M").total_float_days, row(df, "C").total_float_days) == (7.0, 0.0)
+    assert dates(df, "N") == ("2025-01-09", "2025-01-10")  # no date: placed by its link from A
+    net = compile_network(make(tasks))
+    assert net.manual.tolist() == [True, False, False, True, False]

@@ -11,6 +11,8 @@ MSPDI                                  pmkit
 ``Duration`` (``PT8H0M0S``)            ``tasks.duration_days``: work minutes / the task
                                        calendar's working minutes per day
 ``ConstraintType`` 0..7                ASAP, ALAP, MSO, MFO, SNET, SNLT, FNET, FNLT
+``Manual`` (manually scheduled)        ``tasks.manual``; its ``Start`` date becomes the
+                                       ``constraint_date`` (the start the task keeps)
 ``PredecessorLink/Type`` 0..3          FF, FS, SF, SS
 ``LinkLag`` (tenths of minutes)        ``dependencies.lag_days`` (percent lags: share of
                                        the predecessor's duration; elapsed lags: calendar
@@ -417,6 +419,9 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
         if cdate is None and ctype not in ("ASAP", "ALAP"):
             warn(f"{path.name}: task {tid} has constraint {ctype} without a date; read as ASAP")
             ctype = "ASAP"
+        manual = _flag(t, "Manual") and not summary
+        if manual:  # a manually scheduled task keeps its own start (see tasks.manual)
+            cdate = _time(t, "Start") or _time(t, "ManualStart") or cdate
         cost = _num(t, "Cost", _num(t, "FixedCost", 0.0))
         rows.append({
             "task_id": tid, "name": _text(t, "Name", "") or "", "wbs": _text(t, "WBS", "") or "",
@@ -425,6 +430,7 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
             "milestone": _flag(t, "Milestone"), "constraint_type": ctype,
             "constraint_date": None if cdate is None else cdate.normalize(),
             "calendar_id": cal_id if cal_id in cals and cal_id != project_cal.calendar_id else "",
+            "manual": manual,
         })
         parents.append(summary)
         for link in t.findall("PredecessorLink"):
@@ -433,7 +439,8 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
             _read_baseline(t, tid, baseline)
             _read_progress(t, tid, status)
     tasks = pd.DataFrame(rows, columns=["task_id", "name", "wbs", "parent_id", "duration_days", "budget_cost",
-                                        "milestone", "constraint_type", "constraint_date", "calendar_id"])
+                                        "milestone", "constraint_type", "constraint_date", "calendar_id",
+                                        "manual"])
     duration = dict(zip(tasks["task_id"], tasks["duration_days"], strict=True))
     deps = []
     for link, succ, cal in links:
@@ -891,6 +898,8 @@ def mspdi_text(project: Project, schedule: pd.DataFrame | None = None) -> str:
         _sub(t, "WBS", r["wbs"] or ".".join(map(str, outline_counter)))
         _sub(t, "OutlineNumber", ".".join(map(str, outline_counter)))
         _sub(t, "OutlineLevel", level)
+        manual = r.get("manual", False) is not pd.NA and bool(r.get("manual", False)) and not is_summary
+        _sub(t, "Manual", int(manual))
         s, f = dates.get(tid, (project.start_date, project.start_date))
         _sub(t, "Start", _fmt_time(s))
         _sub(t, "Finish", _fmt_time(f, 480.0 + cal.hours_per_day * 60.0 + (60.0 if cal.hours_per_day > 4 else 0)))
