@@ -49,6 +49,11 @@ from .model import Project
 #: Working-day indices are counted from this day; any fixed day works.
 _EPOCH = np.datetime64("1970-01-01", "D")
 
+#: Earned schedule columns of ``earned_value(by="project")``, always present (NaN / NaT
+#: where undefined), in this order after the cost columns.
+SCHEDULE_COLUMNS = ("at_days", "pd_days", "es_days", "es_date", "sv_t", "spi_t", "ieac_t_pf1", "ieac_t_spi",
+                    "ieac_t_spi_t", "p_factor", "baseline_finish", "forecast_finish")
+
 #: EAC methods (``eac_method=`` keys) and the column each one fills.
 EAC_METHODS = {
     "budget_rate": "eac_budget_rate",
@@ -274,8 +279,9 @@ def _progress_at(project: Project, status_date, task_ids: np.ndarray) -> tuple[n
     st = st[st["status_date"] <= pd.Timestamp(status_date)]
     st = st.sort_values("status_date", kind="stable").drop_duplicates("task_id", keep="last")
     pos = pd.Index(st["task_id"].astype(str)).get_indexer(pd.Index(task_ids))
-    pct = np.where(pos >= 0, st["percent_complete"].to_numpy(dtype=float)[pos], 0.0)
-    ac = np.where(pos >= 0, st["actual_cost"].fillna(0.0).to_numpy(dtype=float)[pos], 0.0)
+    # a trailing 0 is what a task without a record reads (pos -1), also when there are no records
+    pct = np.r_[st["percent_complete"].to_numpy(dtype=float), 0.0][pos]
+    ac = np.r_[st["actual_cost"].fillna(0.0).to_numpy(dtype=float), 0.0][pos]
     return pct, ac
 
 
@@ -576,21 +582,24 @@ def earned_value(project: Project, by: str = "project", wbs_level: int = 1, stat
         row.update(_schedule_metrics(bl, d, tf["ev"].to_numpy(dtype=float), spi))
         row["baseline_finish"] = pd.Timestamp(bl.planned_finish)
         frames.append(pd.DataFrame([row]))
-    if not frames:
-        cols = {"project": ["status_date"], "wbs": ["status_date", "wbs"], "task": ["status_date", "task_id"]}[by]
-        empty = pd.DataFrame({c: [] for c in [*cols, "bac", "pv", "ev", "ac"]})
-        return performance_indices(empty, eac_method)
-    df = pd.concat(frames, ignore_index=True)
     key = {"project": ["status_date"], "wbs": ["status_date", "wbs"], "task": ["status_date", "task_id"]}[by]
+    if frames:
+        df = pd.concat(frames, ignore_index=True)
+    else:  # no progress reported yet: the same columns, no rows
+        df = pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "status_date" else
+                                        "float64" if c not in key else "str")
+                           for c in [*key, "bac", "pv", "ev", "ac"]})
     df = df[key + [c for c in df.columns if c not in key]]
     out = performance_indices(df, eac_method)
     if by == "project":
-        # put the schedule columns after the cost ones: cost first, then time
-        sched = ["at_days", "pd_days", "es_days", "es_date", "sv_t", "spi_t", "ieac_t_pf1", "ieac_t_spi",
-                 "ieac_t_spi_t", "p_factor", "baseline_finish", "forecast_finish"]
-        out = out[[c for c in out.columns if c not in sched] + sched]
+        # the schedule columns are always present (NaN / NaT where undefined), after the cost
+        # ones: cost first, then time
+        for c in SCHEDULE_COLUMNS:
+            if c not in out:
+                out[c] = pd.Series(np.nan, index=out.index, dtype="float64")
+        out = out[[c for c in out.columns if c not in SCHEDULE_COLUMNS] + list(SCHEDULE_COLUMNS)]
         for c in ("es_date", "baseline_finish", "forecast_finish"):
-            out[c] = pd.to_datetime(out[c])
+            out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
     return out
 
 

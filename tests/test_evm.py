@@ -322,3 +322,27 @@ def test_synthetic_project_invariants():
     # total PV from tasks equals the fast prefix-sum curve
     tv = task_values(prj)
     assert tv["pv"].sum() == pytest.approx(ev["pv"])
+
+
+# ------------------------------------------------------------------ regressions
+
+def test_schedule_columns_are_always_present(demo):
+    # no progress records: no rows, but every column (earned schedule ones too)
+    bare = rebuild("R", tasks=demo.tasks, baseline=demo.baseline)
+    empty = earned_value(bare)
+    for col in ("spi_t", "sv_t", "es_days", "forecast_finish", "baseline_finish", "p_factor"):
+        assert col in empty.columns
+    assert list(empty.columns) == list(earned_value(demo).columns)
+    assert str(empty["forecast_finish"].dtype).startswith("datetime64")
+
+
+def test_status_date_without_records_earns_nothing(demo):
+    # regression: _progress_at indexed an empty status table with -1 (IndexError)
+    bare = rebuild("R", tasks=demo.tasks, baseline=demo.baseline)
+    row = earned_value(bare, status_dates="2025-01-10").iloc[0]
+    assert row["pv"] == pytest.approx(1000.0)  # A done by plan; B and C start on the 13th
+    assert row["ev"] == 0 and row["ac"] == 0 and np.isnan(row["cpi"]) and row["spi"] == 0
+    assert row["es_days"] == 0 and row["spi_t"] == 0 and row["at_days"] == 5
+    # before any record of a project that has records, tasks read 0 % as well
+    early = earned_value(demo, status_dates="2025-01-08").iloc[0]
+    assert early["ev"] == 0 and early["pv"] == pytest.approx(600.0)

@@ -169,3 +169,25 @@ def test_project_without_baseline_or_status_is_grey(prj):
     t = kpis(bare, status_date="2025-01-17").set_index("kpi")
     assert t.loc["On-time delivery", "status"] == "grey" and t.loc["Milestones on time", "status"] == "grey"
     assert t.loc["On budget", "value"] == 0  # no progress: EAC = BAC (from task budgets)
+
+
+def test_active_project_with_baseline_and_milestones_but_no_progress():
+    # regression: _milestones cast an empty datetime lookup to float (TypeError), and
+    # earned value indexed an empty status table
+    prj = demo_project(status_rows=[])
+    t = kpis(prj, status_date="2025-01-31").set_index("kpi")
+    assert t.loc["Milestones on time", "value"] == 0  # M was due on the 24th and is not done
+    assert t.loc["Milestones on time", "status"] == "red"
+    assert t.loc["On-time delivery", "detail"].startswith("baseline finish 2025-01-24")
+    assert t.loc["On budget", "value"] == 0
+
+
+@pytest.mark.skipif(not pmkit.sample_path().joinpath("projects.csv").exists(), reason="sample data not built")
+def test_every_sample_project_gets_kpis():
+    pf = pmkit.load(pmkit.sample_path())
+    for p in pf.iter_projects():
+        t = kpis(p)
+        assert len(t) == 6, p.project_id
+    proposed = kpis(pf.project("P09")).set_index("kpi")  # no baseline, no progress
+    assert proposed.loc[["On-time delivery", "Milestones on time", "Client satisfaction"], "status"].eq("grey").all()
+    assert proposed.loc["On budget", "value"] == 0  # EAC = BAC before any progress
