@@ -99,12 +99,38 @@ def distribution_chart(result, what: str = "finish", title: str | None = None) -
                             f"({result.iterations} iterations)", width=500, height=260)
 
 
-def tornado_chart(result, n: int = 15, title: str | None = None) -> alt.Chart:
+def tornado_chart(result, n: int = 15, title: str | None = None, min_abs: float = 0.0) -> alt.Chart:
     """The ``n`` tasks whose duration correlates most with the finish (Spearman), as bars.
 
-    Bars are coloured by criticality index when it was computed.
+    Bars are coloured by criticality index when it was computed. When no task's duration
+    varies any more (every task is finished, or the ones left have no spread or no
+    three-point estimate; typical at or near completion), the chart says so in words
+    instead of drawing an empty axis: the finish then has no remaining duration
+    uncertainty to rank.
+
+    Parameters
+    ----------
+    result : MonteCarloResult
+    n : int
+        Number of tasks shown.
+    title : str, optional
+    min_abs : float
+        Leave out tasks whose absolute sensitivity is below this.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.montecarlo import simulate
+    >>> from pmkit.charts.risk import tornado_chart
+    >>> res = simulate(pmkit.synth.project(40, seed=1), 300, seed=1, criticality=False)
+    >>> tornado_chart(res).to_dict()["mark"]["type"]
+    'bar'
     """
     t = result.tasks.dropna(subset=["sensitivity"])
+    t = t[t["sensitivity"].abs() >= min_abs]
+    title = title or f"{result.project_id}: schedule sensitivity (tornado)"
+    if t.empty:
+        return no_uncertainty_chart(result, title)
     t = t.reindex(t["sensitivity"].abs().sort_values(ascending=False).index).head(n)
     t = t.assign(label=t["task_id"] + " " + t["name"].astype(str))
     color = (alt.Color("criticality_index:Q", scale=alt.Scale(domain=[0, 1], range=[PLANNED, CRITICAL]),
@@ -116,8 +142,36 @@ def tornado_chart(result, n: int = 15, title: str | None = None) -> alt.Chart:
         color=color,
         tooltip=["task_id:N", "name:N", alt.Tooltip("sensitivity:Q", format=".3f"),
                  alt.Tooltip("criticality_index:Q", format=".0%"), alt.Tooltip("mean_days:Q", format=".1f")],
+    ).properties(title=title, width=420, height=max(120, 18 * len(t)))
+
+
+def no_uncertainty_reason(result) -> str:
+    """Why a Monte Carlo result has no task to rank by sensitivity, in one sentence."""
+    t = result.tasks
+    state = t["state"].astype(str) if "state" in t else pd.Series("", index=t.index)
+    left = int((state != "finished").sum())
+    if left == 0:
+        return f"No remaining uncertainty: all {len(t)} tasks are finished, so the finish date is known."
+    which = "the one unfinished task has" if left == 1 else f"the {left} unfinished tasks have"
+    return (f"No remaining duration uncertainty: {which} no spread in the three-point estimates "
+            "(or no duration to vary), so no task drives the finish date.")
+
+
+def no_uncertainty_chart(result, title: str | None = None) -> alt.Chart:
+    """A small chart that states, in words, that there is no remaining uncertainty to rank."""
+    lines = _wrap(no_uncertainty_reason(result), 70)
+    data = pd.DataFrame({"line": lines, "y": range(len(lines))})
+    return alt.Chart(data).mark_text(align="left", baseline="middle", fontSize=13, color="#333").encode(
+        x=alt.value(5), y=alt.Y("y:O", axis=None), text="line:N",
     ).properties(title=title or f"{result.project_id}: schedule sensitivity (tornado)", width=420,
-                 height=max(120, 18 * len(t)))
+                 height=24 * len(lines) + 10)
 
 
-__all__ = ["distribution_chart", "distribution_data", "exposure_chart", "heat_map_chart", "tornado_chart"]
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
+__all__ = ["distribution_chart", "distribution_data", "exposure_chart", "heat_map_chart", "no_uncertainty_chart",
+           "no_uncertainty_reason", "tornado_chart"]
