@@ -15,7 +15,9 @@ network in the same run: networkx topological sort plus a Python loop over the l
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -129,12 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-max", type=int, default=1_000_000,
                     help="skip the (slow) baseline above this many activities")
     ap.add_argument("--repeat", type=int, default=3, help="best of this many pmkit runs")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size, JSON out
     args = ap.parse_args(argv)
+    if args.one is not None:
+        print(json.dumps(run(args.one, args.baseline_max, args.repeat)))
+        return 0
     print(f"{'activities':>10} {'links':>9} {'levels':>6} {'compile':>8} {'forward':>8} {'backward':>8} "
           f"{'floats':>7} {'total':>7} {'baseline':>9} {'speedup':>8} {'pass MB':>8} {'RSS MB':>7}")
     rows = []
     for n in args.sizes:
-        r = run(n, args.baseline_max, args.repeat)
+        # each size in a fresh process, so the peak resident set is that size's own
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--baseline-max", str(args.baseline_max),
+                              "--repeat", str(args.repeat)], capture_output=True, text=True, check=True)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(r)
         speed = r["baseline_s"] / r["total_s"] if np.isfinite(r["baseline_s"]) else np.nan
         print(f"{r['n']:>10,} {r['links']:>9,} {r['levels']:>6} {r['compile_s']:>7.2f}s {r['forward_s']:>7.3f}s "
@@ -144,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         a, b = rows[0], rows[-1]
         print(f"growth: {b['n'] / a['n']:.0f}x activities -> {b['total_s'] / a['total_s']:.1f}x time")
     print("(times: best of --repeat runs. pass MB: peak memory allocated by forward + backward pass +\n"
-          " floats (tracemalloc). RSS MB: peak resident set of the process before the baseline runs,\n"
-          " including Python, pandas and the synthetic project's DataFrames and the compiled network)")
+          " floats (tracemalloc). RSS MB: peak resident set (getrusage ru_maxrss) of the process that\n"
+          " ran that size (one fresh process per size), before the baseline runs: Python, pandas, the\n"
+          " synthetic project's DataFrames, compile_network and the passes)")
     return 0
 
 

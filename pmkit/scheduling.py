@@ -145,7 +145,10 @@ class _TimeAxis:
 
     def offset_of_dates(self, cal, dates, end_of_day: bool = False) -> np.ndarray:
         """Working offset at the start (or end) of each date; NaN where the date is missing."""
-        d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]")
+        if isinstance(dates, pd.Series) and dates.dtype.kind == "M":
+            d = dates.to_numpy(dtype="datetime64[D]")  # already dates: skip the parser
+        else:
+            d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]")
         ok = ~np.isnat(d)
         days = np.where(ok, (d - self.origin).astype(np.int64), 0) + int(end_of_day)
         return np.where(ok, self.working(cal, days.astype(np.float64)), np.nan)
@@ -941,6 +944,8 @@ def _status_date(project, status_date) -> pd.Timestamp | None:
         return pd.Timestamp(status_date).normalize()
     if project.status_date is not None:
         return project.status_date.normalize()
+    if project.status is None or not len(project.status):
+        return None
     dates = project.status_dates
     return pd.Timestamp(dates[-1]) if dates else None
 
