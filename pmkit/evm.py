@@ -119,8 +119,13 @@ class _Baseline:
     onto the last working day on or before its finish, so its cost is still planned.
     """
 
-    def __init__(self, project: Project):
-        bl = project.baseline
+    def __init__(self, project: Project, basis: str = "baseline"):
+        if basis not in ("baseline", "schedule", "auto"):
+            raise PmkitError(f"basis must be 'baseline', 'schedule' or 'auto', not {basis!r}")
+        if basis == "auto":
+            basis = "baseline" if len(project.baseline) else "schedule"
+        self.basis = basis
+        bl = project.baseline if basis == "baseline" else schedule_baseline(project)
         if not len(bl):
             raise PmkitError(f"project {project.project_id}: no baseline; earned value needs the "
                              "'baseline' table (baseline_start, baseline_finish, baseline_cost per task)")
@@ -215,7 +220,61 @@ def _project_days(bl: _Baseline, start, end) -> np.ndarray:
 
 # --------------------------------------------------------------------------- planned value
 
-def planned_value(project: Project, freq: str = "D", start=None, end=None) -> pd.DataFrame:
+def schedule_baseline(project: Project, schedule: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A baseline-shaped table from the current schedule and the task budgets.
+
+    For a project that has no ``baseline`` rows yet (a proposed project being planned):
+    each task's ``baseline_start`` / ``baseline_finish`` are its early start and early
+    finish from :func:`pmkit.schedule` (critical path method, dates inclusive as in the
+    ``baseline`` table) and ``baseline_cost`` is its ``budget_cost``. This is the cost
+    baseline the project would get if it were baselined on its current plan (PMBOK Guide
+    7th ed., 2.4 "Planning performance domain": the time-phased budget).
+
+    Parameters
+    ----------
+    project : Project
+    schedule : DataFrame, optional
+        :func:`pmkit.schedule` output, if already computed.
+
+    Returns
+    -------
+    DataFrame
+        ``task_id``, ``baseline_start``, ``baseline_finish``, ``baseline_cost``, one row per
+        task (summary tasks included; :func:`planned_value` leaves them out).
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.evm import schedule_baseline
+    >>> prj = pmkit.synth.project(30, seed=1)
+    >>> sb = schedule_baseline(prj)
+    >>> bool(abs(sb["baseline_cost"].sum() - prj.tasks["budget_cost"].sum()) < 1e-6)
+    True
+    """
+    if schedule is None:
+        from .scheduling import schedule as _schedule
+
+        schedule = _schedule(project)
+    cost = project.tasks.set_index(project.tasks["task_id"].astype(str))["budget_cost"].astype(float)
+    ids = schedule["task_id"].astype(str)
+    # work already done keeps its actual dates where the schedule reports them
+    start = pd.to_datetime(schedule["early_start"]).fillna(pd.to_datetime(schedule["actual_start"]))
+    finish = pd.to_datetime(schedule["early_finish"]).fillna(pd.to_datetime(schedule["actual_finish"]))
+    undated = start.isna() | finish.isna()
+    if undated.any():
+        which = ", ".join(ids[undated].head(5))
+        raise PmkitError(f"project {project.project_id}: task{'s' if undated.sum() > 1 else ''} {which} "
+                         f"{'have' if undated.sum() > 1 else 'has'} no scheduled or actual dates, so the cost "
+                         "cannot be placed in time; report actual_start and actual_finish")
+    return pd.DataFrame({
+        "task_id": ids.to_numpy(),
+        "baseline_start": start.dt.normalize().to_numpy(),
+        "baseline_finish": finish.dt.normalize().to_numpy(),
+        "baseline_cost": cost.reindex(ids).fillna(0.0).to_numpy(),
+    })
+
+
+def planned_value(project: Project, freq: str = "D", start=None, end=None, basis: str = "auto") -> pd.DataFrame:
     """The time-phased baseline: planned value per period and cumulative.
 
     Each task's ``baseline_cost`` is spread evenly over the working days of its calendar
@@ -223,10 +282,19 @@ def planned_value(project: Project, freq: str = "D", start=None, end=None) -> pd
     performance measurement baseline). Summary tasks (parents of other tasks) are left
     out so nothing is counted twice.
 
+    A project without ``baseline`` rows (a proposed project) gets its planned cost curve
+    from the current schedule and task budgets instead (:func:`schedule_baseline`), so a
+    plan can be reviewed before it is baselined. The result's ``attrs["basis"]`` says
+    which was used (``"baseline"`` or ``"schedule"``).
+
     Parameters
     ----------
     project : Project
-        Needs a ``baseline`` table.
+        With a ``baseline`` table, or tasks with ``budget_cost`` for ``basis="schedule"``.
+    basis : {"auto", "baseline", "schedule"}
+        ``"auto"`` (default): the baseline when the project has one, else the schedule;
+        ``"baseline"`` requires the baseline; ``"schedule"`` always uses the current
+        schedule (early dates) and task budgets.
     freq : {"D", "W", "M"}
         One row per working day of the project calendar, per week (ending Sunday) or per
         calendar month; the date is the period's last day.
@@ -247,7 +315,7 @@ def planned_value(project: Project, freq: str = "D", start=None, end=None) -> pd
     >>> bool(abs(curve["pv_cumulative"].iloc[-1] - prj.bac) < 1e-6)
     True
     """
-    bl = _Baseline(project)
+    bl = _Baseline(project, basis)
     s = bl.origin if start is None else np.datetime64(pd.Timestamp(start), "D")
     e = bl.planned_finish if end is None else np.datetime64(pd.Timestamp(end), "D")
     if freq == "D":
@@ -259,12 +327,14 @@ def planned_value(project: Project, freq: str = "D", start=None, end=None) -> pd
     else:
         raise PmkitError(f"planned_value: freq must be 'D', 'W' or 'M', not {freq!r}")
     cum = bl.total_pv(dates)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "date": pd.to_datetime(dates),
         "pv": np.diff(np.r_[bl.total_pv(np.array([s - np.timedelta64(1, "D")]))[0:1], cum]),
         "pv_cumulative": cum,
         "bac": bl.bac,
     })
+    out.attrs["basis"] = bl.basis
+    return out
 
 
 # --------------------------------------------------------------------------- progress
@@ -537,6 +607,9 @@ def earned_value(project: Project, by: str = "project", wbs_level: int = 1, stat
         The estimate at completion copied to ``eac`` and used by ``etc``, ``vac``,
         ``tcpi_eac``. Every method's estimate is in its own column.
 
+    A project with no progress records yet gives a table with every column and no rows
+    (also before it has a baseline); asking for explicit ``status_dates`` needs a baseline.
+
     Returns
     -------
     DataFrame
@@ -547,7 +620,8 @@ def earned_value(project: Project, by: str = "project", wbs_level: int = 1, stat
         schedule in working days of the project calendar: ``at_days``, ``pd_days``,
         ``es_days``, ``es_date``, ``sv_t``, ``spi_t``, ``ieac_t_pf1``, ``ieac_t_spi``,
         ``ieac_t_spi_t``, ``p_factor``, ``baseline_finish`` and ``forecast_finish``
-        (the date by IEAC(t) with PF = SPI(t)).
+        (the date by IEAC(t) with PF = SPI(t)); these schedule columns are always present,
+        NaN / NaT where undefined (:data:`SCHEDULE_COLUMNS`).
 
     Notes
     -----
@@ -564,8 +638,9 @@ def earned_value(project: Project, by: str = "project", wbs_level: int = 1, stat
     """
     if by not in ("project", "wbs", "task"):
         raise PmkitError(f"earned_value: by must be 'project', 'wbs' or 'task', not {by!r}")
-    bl = _Baseline(project)
     dates = _status_dates(project, status_dates)
+    # nothing reported yet: no rows to compute, so a project not yet baselined is no error
+    bl = _Baseline(project) if dates or len(project.baseline) else None
     frames = []
     for d in dates:
         tf = _task_frame(project, bl, d)
@@ -603,5 +678,5 @@ def earned_value(project: Project, by: str = "project", wbs_level: int = 1, stat
     return out
 
 
-__all__ = ["EAC_METHODS", "earned_schedule", "earned_schedule_indices", "earned_value", "p_factor",
-           "performance_indices", "planned_value", "task_values", "wbs_prefix"]
+__all__ = ["EAC_METHODS", "SCHEDULE_COLUMNS", "earned_schedule", "earned_schedule_indices", "earned_value",
+           "p_factor", "performance_indices", "planned_value", "schedule_baseline", "task_values", "wbs_prefix"]

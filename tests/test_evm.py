@@ -27,6 +27,7 @@ from pmkit.evm import (
     p_factor,
     performance_indices,
     planned_value,
+    schedule_baseline,
     task_values,
     wbs_prefix,
 )
@@ -238,7 +239,7 @@ def test_summary_tasks_are_not_counted_twice():
 
 def test_errors_name_the_project():
     prj = demo_project()
-    no_bl = rebuild("Q", tasks=prj.tasks)
+    no_bl = rebuild("Q", tasks=prj.tasks, status=prj.status)
     with pytest.raises(PmkitError, match="project Q: no baseline"):
         earned_value(no_bl)
     with pytest.raises(PmkitError, match="by must be"):
@@ -346,3 +347,30 @@ def test_status_date_without_records_earns_nothing(demo):
     # before any record of a project that has records, tasks read 0 % as well
     early = earned_value(demo, status_dates="2025-01-08").iloc[0]
     assert early["ev"] == 0 and early["pv"] == pytest.approx(600.0)
+
+
+def test_planned_value_of_a_project_without_baseline_follows_the_schedule(demo):
+    # a proposed project: no baseline rows, tasks with budgets and no links, so every task
+    # starts on Monday 6 Jan; A 5 days (1000), B 10 days (2000), C 5 days (500), M milestone
+    plan = rebuild("N", tasks=demo.tasks)
+    sb = schedule_baseline(plan).set_index("task_id")
+    assert sb.loc["B", "baseline_start"] == T("2025-01-06") and sb.loc["B", "baseline_finish"] == T("2025-01-17")
+    pv = planned_value(plan).set_index("date")
+    assert pv.attrs["basis"] == "schedule"
+    assert pv.loc[T("2025-01-06"), "pv_cumulative"] == pytest.approx(200 + 200 + 100)
+    assert pv.loc[T("2025-01-10"), "pv_cumulative"] == pytest.approx(1000 + 1000 + 500)
+    assert pv["pv_cumulative"].iloc[-1] == pytest.approx(3500.0) and pv.index[-1] == T("2025-01-17")
+    # a baselined project keeps its baseline unless asked for the schedule
+    assert planned_value(demo).attrs["basis"] == "baseline"
+    started = demo_project(status_rows=[("2025-01-08", "A", 40.0, 400.0)])
+    assert planned_value(started, basis="schedule").attrs["basis"] == "schedule"
+    with pytest.raises(PmkitError, match="tasks A, B, C, M have no scheduled or actual dates"):
+        planned_value(demo, basis="schedule")  # all finished, no actual dates reported
+    with pytest.raises(PmkitError, match="no baseline"):
+        planned_value(plan, basis="baseline")
+    with pytest.raises(PmkitError, match="basis must be"):
+        planned_value(plan, basis="plan")
+    # no progress and no baseline: earned value has nothing to report, and says so with no rows
+    assert earned_value(plan).empty
+    with pytest.raises(PmkitError, match="no baseline"):
+        earned_value(plan, status_dates="2025-01-10")
