@@ -12,6 +12,7 @@ percentages are 0-100, dates are ISO ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 #: Column kinds understood by the loaders.
@@ -485,22 +486,22 @@ TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 
 def empty_frame(table: str):
     """An empty DataFrame with the columns (and dtypes) of ``table``."""
+    return _empty_template(table).copy()
+
+
+@functools.cache
+def _empty_template(table: str):
     import pandas as pd
 
-    t = TABLES[table]
     data = {}
-    for c in t.columns:
-        if c.kind == "date":
-            data[c.name] = pd.Series([], dtype="datetime64[ns]")
-        elif c.kind == "float":
-            data[c.name] = pd.Series([], dtype="float64")
-        elif c.kind == "int":
-            data[c.name] = pd.Series([], dtype="Int64")
-        elif c.kind == "bool":
-            data[c.name] = pd.Series([], dtype="boolean")
-        else:
-            data[c.name] = pd.Series([], dtype=object)
+    for c in TABLES[table].columns:
+        data[c.name] = pd.Series([], dtype=column_dtype(c))
     return pd.DataFrame(data)
+
+
+def column_dtype(col: Column):
+    """The pandas dtype a column has once loaded: datetime64[ns], float64, Int64, boolean or object."""
+    return {"date": "datetime64[ns]", "float": "float64", "int": "Int64", "bool": "boolean"}.get(col.kind, object)
 
 
 def format_reference() -> str:

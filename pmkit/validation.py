@@ -17,7 +17,7 @@ import pandas as pd
 from .calendars import parse_workdays
 from .errors import Problem
 from .network import CycleFound, topological_levels
-from .schema import TABLES, Column, empty_frame
+from .schema import TABLES, Column, _empty_template, column_dtype, empty_frame
 
 _TRUE = {"true", "yes", "y", "1", "x", "t", "1.0"}
 _FALSE = {"false", "no", "n", "0", "f", "0.0"}
@@ -166,9 +166,24 @@ def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Probl
     return _fill_defaults(table, pd.DataFrame(out, index=raw.index))
 
 
+def _is_normalized(table: str, df: pd.DataFrame) -> bool:
+    """True when ``df`` already has the schema's columns first, in order, with the schema dtypes."""
+    spec = TABLES[table]
+    names = spec.column_names
+    if list(df.columns[: len(names)]) != names:
+        return False
+    for col in spec.columns:
+        if df[col.name].dtype != column_dtype(col):
+            return False
+    for extra in df.columns[len(names):]:
+        if pd.api.types.is_string_dtype(df[extra].dtype) and df[extra].dtype != object:
+            return False
+    return not isinstance(df.index, pd.RangeIndex) or df.index.start == 0
+
+
 def _fill_defaults(table: str, df: pd.DataFrame) -> pd.DataFrame:
     spec = TABLES[table]
-    template = empty_frame(table)
+    template = _empty_template(table)
     cols = {}
     for col in spec.columns:
         if col.name in df.columns:
@@ -232,6 +247,8 @@ def normalize_table(table: str, df: pd.DataFrame | None) -> pd.DataFrame:
         return empty_frame(table)
     if not isinstance(df, pd.DataFrame):
         df = pd.DataFrame(df)
+    if isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1 and _is_normalized(table, df):
+        return df  # already in schema form (e.g. a table of another Project): nothing to convert
     df = df.reset_index(drop=True)
     spec = TABLES[table]
     missing = [c for c in spec.required_columns if c not in df.columns]
@@ -273,8 +290,9 @@ def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | N
 
     unparsed = unparsed or {}
     for t, df in tabs.items():
-        _check_values(t, df, src[t], problems, unparsed.get(t, {}))
-        _check_duplicates(t, df, src[t], problems)
+        if len(df):
+            _check_values(t, df, src[t], problems, unparsed.get(t, {}))
+            _check_duplicates(t, df, src[t], problems)
     _check_references(tabs, src, problems)
     _check_rules(tabs, src, problems)
     _check_cycles(tabs, src, problems)
