@@ -69,6 +69,10 @@ _EXPORTS: dict[str, str] = {
     "utilization": "pmkit.capacity",
     "portfolio_kpis": "pmkit.portfolio_kpi",
     "portfolio_dashboard": "pmkit.portfolio_kpi",
+    "delay_project": "pmkit.whatif",
+    "delay_effects": "pmkit.whatif",
+    "budget_scenarios": "pmkit.whatif",
+    "schedule_baseline": "pmkit.evm",
     # interop: MS Project XML, Primavera XER
     "read_project_file": "pmkit.interop",
     "read_mspdi": "pmkit.interop.mspdi",
