@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -43,8 +44,11 @@ _SPECIAL, _FINISHED = 1, 2           # node flags
 _FROM_FIN, _TO_FIN = 1, 2            # in-edge kinds
 _OUT_TO_FIN, _OUT_FROM_START, _OUT_OPEN = 1, 2, 4  # out-edge kinds
 _SNAP = 1e-7                         # as scheduling._SNAP
-#: Blocks of iterations (accumulators per block; fixed so sums do not depend on threads).
+#: Blocks of rows of the passes (accumulators per block; fixed so sums do not depend on threads).
 N_BLOCKS = 8
+#: Blocks of a simulation: at most MAX_BLOCKS, and per-block accumulators of at most
+#: _BLOCK_CELLS task values in all.
+MAX_BLOCKS, _BLOCK_CELLS = 64, 4_000_000
 #: Quantile tables: ``BODY_CELLS`` cells over ``u`` in [TAIL, 1 - TAIL], ``TAIL_CELLS`` over
 #: ``log u`` (and ``log(1 - u)``) down to LOG_P_MIN, below the smallest draw, 2**-54.
 TAIL, BODY_CELLS, TAIL_CELLS, LOG_P_MIN = 2.0 ** -6, 1024, 256, math.log(2.0 ** -55)
@@ -605,9 +609,9 @@ def _simulate(g, ax, keys, w_own, w_common, normal, phi, det, vary, shape, shape
                         d[r_pos[q]] += r_delay[q]
                     else:
                         extra += r_delay[q]
-            if nr:
-                for j in range(n):  # opportunities cannot make a task negative
-                    d[j] = max(d[j], 0.0)
+            for q in range(nr):  # opportunities cannot make a task negative
+                if r_pos[q] >= 0:
+                    d[r_pos[q]] = max(d[r_pos[q]], 0.0)
             _forward_row(g, ax, d, es, ef, need[blk])
             length = _length_row(g, ax, ef, capc, need[blk])
             if criticality:
@@ -629,7 +633,9 @@ def simulate(kernel: Kernel, iterations: int, seed, correlation: float, det, var
     """Run all iterations; see :func:`pmkit.montecarlo.simulate` for the model."""
     keys = stream_keys(seed)
     n = kernel.n
-    blocks = max(1, min(N_BLOCKS, iterations))
+    # blocks are handed to threads as they come free (the machine may be shared); their
+    # accumulators are per block, so sums never depend on the number of threads
+    blocks = max(1, min(iterations, MAX_BLOCKS, _BLOCK_CELLS // max(n, 1)))
     prob, delay, rcost, rpos = risks
     while True:
         out = {"finish": np.empty(iterations), "cost": np.empty(iterations),
@@ -637,10 +643,11 @@ def simulate(kernel: Kernel, iterations: int, seed, correlation: float, det, var
                "fired": np.zeros((blocks, prob.size), np.int64),
                "sens": np.empty((vary.size, sens_rows), np.float32)}
         need = _new_need(blocks)
-        _simulate(kernel.graph(), kernel.axis(), keys, math.sqrt(1.0 - correlation), math.sqrt(correlation),
-                  _normal_table(), _phi_table(), det, vary, shape, shape_frac, table, low, width, budget_rem,
-                  float(cost_base), bool(follow), prob, delay, rcost, rpos, bool(criticality), float(tol), out["finish"], out["cost"], out["crit"],
-                  out["dsum"], out["fired"], out["sens"], need)
+        with numba.parallel_chunksize(1):
+            _simulate(kernel.graph(), kernel.axis(), keys, math.sqrt(1.0 - correlation), math.sqrt(correlation),
+                      _normal_table(), _phi_table(), det, vary, shape, shape_frac, table, low, width, budget_rem,
+                      float(cost_base), bool(follow), prob, delay, rcost, rpos, bool(criticality), float(tol),
+                      out["finish"], out["cost"], out["crit"], out["dsum"], out["fired"], out["sens"], need)
         if not kernel.widen(need):
             return out
 

@@ -9,9 +9,10 @@ import pytest
 from scipy.stats import spearmanr
 
 import pmkit
+from pmkit._cpm_numba import normal_scores
 from pmkit.errors import PmkitError
 from pmkit.model import Project
-from pmkit.montecarlo import _correlated_uniforms, sample_three_point, simulate
+from pmkit.montecarlo import sample_three_point, simulate
 from pmkit.scheduling import compile_network, forward_pass
 
 T = pd.Timestamp
@@ -50,10 +51,13 @@ def test_three_point_samplers():
 
 
 def test_copula_rank_correlation():
-    u = _correlated_uniforms(np.random.default_rng(1), 50_000, 2, 0.8)
-    rho_s = spearmanr(u[:, 0], u[:, 1]).statistic
+    z = normal_scores(1, 50_000, 2, 0.8)
+    rho_s = spearmanr(z[:, 0], z[:, 1]).statistic
     assert rho_s == pytest.approx(6 / np.pi * np.arcsin(0.4), abs=0.01)
-    assert 0 < u.min() and u.max() < 1
+    assert z.mean() == pytest.approx(0, abs=0.01) and z.std() == pytest.approx(1, abs=0.01)
+    # without correlation the scores are independent standard normals
+    free = normal_scores(1, 50_000, 2)
+    assert abs(np.corrcoef(free.T)[0, 1]) < 0.015 and free.std() == pytest.approx(1, abs=0.01)
 
 
 def test_percentiles_ordered_and_reproducible():
