@@ -125,6 +125,24 @@ PLANNING = [
         schedule_charts.resource_loading_chart(loading)
     """),
     md("""
+        ## Cost baseline
+
+        The time-phased budget: each task's budget spread over its working days at its
+        planned (early) dates. A proposed project has no baseline yet, so
+        `pmkit.planned_value` derives it from the current schedule and the task budgets
+        (`pmkit.schedule_baseline`); once approved, this curve becomes the performance
+        measurement baseline against which earned value is measured (PMBOK Guide).
+    """),
+    code("""
+        from pmkit.charts import evm as evm_charts
+
+        pv = pmkit.planned_value(prj, freq="M")
+        rp.note(f"Planned cost (BAC) {pv['bac'].iloc[-1]:,.0f} over {len(pv)} months, from the "
+                f"{pv.attrs['basis']}; project budget {prj.budget:,.0f}")
+    """),
+    code("evm_charts.s_curve(prj, title=f'{prj.project_id}: planned cost (S-curve)')"),
+    code("rp.show_table(pv.rename(columns={'date': 'month end', 'pv': 'planned cost', 'pv_cumulative': 'cumulative'}))"),
+    md("""
         ## Cost and schedule risk
 
         The risk register rates each risk by probability and impact. A Monte Carlo simulation
@@ -179,7 +197,12 @@ MONITORING = [
         project. EAC forecasts the cost at completion.
     """),
     code("""
+        from IPython.display import display
+
         evm = pmkit.earned_value(prj)
+        if evm.empty:
+            display(rp.note("No progress has been reported for this project yet: earned value, "
+                            "earned schedule and forecasts start with the first status record.", "warning"))
         rp.show_table(evm)
     """),
     code("""
@@ -228,15 +251,20 @@ PORTFOLIO = [
     md("""
         # Portfolio review
 
-        The whole set of projects and candidates: how the running ones perform, how well the
-        set serves the strategy, and which to run within the budget and the people available.
+        The whole set of projects and candidates: how well the set serves the strategy,
+        which projects give the most value for the money and people available, how risky the
+        whole is, and how the running projects perform.
     """),
     parameters(data_path=DATA, offline=OFFLINE, headline_path=HEADLINE),
     code("""
         import pmkit
+        from pmkit import portfolio as pfa
+        from pmkit import portfolio_kpi as pk
+        from pmkit import portfolio_risk as pr
         from pmkit import report as rp
+        from pmkit.charts import portfolio as pch
         from pmkit.charts.render import setup_notebook
-        from pmkit.kpi import portfolio_kpis
+        from pmkit.kpi import portfolio_kpis as project_kpis
 
         setup_notebook(offline)
         pf = pmkit.load(data_path)
@@ -245,12 +273,152 @@ PORTFOLIO = [
     md("## Projects"),
     code("rp.show_table(pf.summary())"),
     md("""
-        ## KPIs of the running and finished projects
+        ## Portfolio KPIs and dashboard
+
+        Return on investment (from summed cash flows, never an average of ratios), strategic
+        alignment (cost-weighted alignment index), resource utilization (demand / capacity),
+        CPI and SPI rolled up from summed earned values, and risk exposure (EMV of open risks /
+        budget), each with a red / amber / green status. The dashboard repeats them per
+        program and project (`pmkit.portfolio_dashboard`).
+    """),
+    code("rp.show_table(pmkit.portfolio_kpis(pf), rag_column='status')"),
+    code("pch.dashboard_chart(pmkit.portfolio_dashboard(pf))"),
+    md("""
+        ### Program roll-up
+
+        Budgets, earned value and cash flows summed per program, then the ratios from the sums.
+    """),
+    code("rp.show_table(pk.rollup(pf)[['level', 'id', 'projects', 'budget', 'pv', 'ev', 'ac', 'cpi', 'spi', 'roi', 'npv', 'alignment_index', 'risk_exposure']])"),
+    md("""
+        ## Strategic alignment
+
+        How strongly each project serves each strategic objective (scores 0-5, table
+        `alignment`). The alignment index weights the scores by the objectives' weights
+        (PMI, *Standard for Portfolio Management*). Does the money follow the strategy? Compare
+        each objective's share of spend with its weight.
+    """),
+    code("pch.alignment_heatmap(pmkit.alignment_matrix(pf))"),
+    code("rp.show_table(pmkit.alignment(pf)[['project_id', 'name', 'program_id', 'state', 'alignment_index', 'rank']])"),
+    code("pch.spend_chart(pmkit.spend_by_objective(pf))"),
+    md("""
+        ## Weights of the strategic objectives (AHP)
+
+        Managers compare the objectives two at a time (table `pairwise`); the Analytic
+        Hierarchy Process turns the judgments into weights (principal eigenvector) and checks
+        them: a consistency ratio above 0.10 means the judgments contradict each other and
+        should be revisited, starting with the pairs listed (Saaty 1980).
+    """),
+    code("""
+        from IPython.display import display
+
+        if len(pf.pairwise):
+            ahp = pmkit.ahp(pf.pairwise)
+            display(rp.note(f"Consistency ratio {ahp.consistency_ratio:.3f} "
+                            f"({'consistent' if ahp.consistent else 'inconsistent: revisit the judgments'}), "
+                            f"lambda max {ahp.lambda_max:.3f}", "info" if ahp.consistent else "warning"))
+            display(rp.show_table(ahp.summary()[['item', 'weight', 'rank']]))
+            display(rp.show_table(ahp.disagreements.head(5)))
+        else:
+            display(rp.note("No pairwise comparisons (table 'pairwise'): the objectives' own weights are used."))
+    """),
+    md("""
+        ## Weighted scoring, ranking and its sensitivity
+
+        Each project is scored on the criteria (table `criteria`, `scores`), each criterion
+        min-max normalized, and the weighted sum ranks the projects. How robust is the
+        ranking? `ranking_sensitivity` gives the smallest change of each criterion's weight
+        that changes the leader or swaps two neighbours (Triantaphyllou & Sanchez 1997);
+        `rank_stability` perturbs all weights at random by up to 20 %.
+    """),
+    code("""
+        if len(pf.criteria):
+            values, weights = pfa.criteria_matrix(pf)
+            display(rp.show_table(pmkit.weighted_scores(pf)))
+            display(rp.show_table(pmkit.ranking_sensitivity(values, weights)))
+            display(rp.show_table(pfa.rank_stability(values, weights, spread=0.2)))
+        else:
+            display(rp.note("No scoring criteria (table 'criteria'): projects are ranked by alignment only."))
+    """),
+    md("""
+        ## Financials
+
+        Net present value at the portfolio's discount rate, internal rate of return, payback
+        (simple and discounted), ROI and benefit-cost ratio per project, then per program and
+        for the portfolio from the summed cash flows.
+    """),
+    code("rp.show_table(pmkit.financials(pf)[['project_id', 'cost', 'benefit', 'npv', 'irr', 'roi', 'bcr', 'payback_years', 'discounted_payback_years']])"),
+    code("rp.show_table(pmkit.portfolio_financials(pf))"),
+    md("""
+        ## Selection under budget and capacity
+
+        Which candidates (proposed, active and on-hold projects) give the most strategic
+        value within each year's budget and each role's monthly capacity, respecting the
+        dependencies between projects? `pmkit.select` solves this as a mixed-integer program
+        and proves the optimum; for every project left out it says why, and what forcing it
+        in would cost in value.
+    """),
+    code("""
+        sel = pmkit.select(pf)
+        rp.note(f"{sel.status}: {len(sel.selected_ids)} of {len(sel.projects)} candidates selected, "
+                f"value {sel.value:.3f}, cost {sel.cost:,.0f}")
+    """),
+    code("rp.show_table(sel.projects[['project_id', 'name', 'state', 'selected', 'value', 'cost', 'reason', 'value_lost_if_forced']])"),
+    code("rp.show_table(sel.constraints[sel.constraints['binding'] | (sel.constraints['blocking'] > 0)])"),
+    md("""
+        ### Efficient frontier and the greedy order
+
+        The best value at each budget level, beside what filling projects in priority order
+        (as Microsoft Project's portfolio analysis does) would get; the gap is value lost.
+    """),
+    code("""
+        front = pmkit.frontier(pf, 12)
+        pch.frontier_chart(front)
+    """),
+    code("rp.show_table(front[['budget', 'value', 'cost', 'selected', 'added', 'removed', 'greedy_value', 'value_lost_by_greedy']])"),
+    md("""
+        ### Scenarios
+
+        The same portfolio under other rules: maximizing NPV instead of alignment, a tighter
+        budget, the greedy order. Each is measured on every yardstick.
+    """),
+    code("""
+        total = float(pf.projects['budget'].sum())
+        cmp = pmkit.compare_scenarios(pf, {"alignment": {}, "npv": {"objective": "npv"},
+                                           "budget -30 %": {"budget": 0.7 * sel.cost},
+                                           "greedy": {"method": "greedy"}})
+        rp.show_table(cmp.summary)
+    """),
+    code("rp.show_table(cmp.projects, max_rows=100)"),
+    md("""
+        ## Capacity
+
+        Demand of each role per month from the projects' plans against the capacity. Red
+        outlines are months with more work than people; pale cells are under-used people.
+    """),
+    code("pch.capacity_heatmap(pmkit.capacity_plan(pf))"),
+    code("rp.show_table(pmkit.utilization(pf))"),
+    md("""
+        ## Portfolio risk
+
+        A Monte Carlo simulation of the portfolio's cost and NPV: cost and benefit of every
+        project vary (triangular), risks fire with their probabilities, and projects are
+        correlated through a common and a program factor, so risk does not average away
+        (Vose 2008). Then each project's value against its risk, and how concentrated cost,
+        value and risk are in one program (HHI).
+    """),
+    code("""
+        sim = pr.simulate(pf, n=5000, correlation=0.3, program_correlation=0.2, seed=1)
+        rp.show_table(sim.summary())
+    """),
+    code("pch.risk_value_chart(pr.risk_value(pf, sim))"),
+    code("rp.show_table(pr.concentration(pf))"),
+    md("""
+        ## Project KPIs of the running and finished projects
 
         The same project KPIs side by side for every project with progress; a portfolio
         manager looks for patterns (one program late, one kind of project over budget).
     """),
-    code("rp.show_table(portfolio_kpis(pf)[['project_id', 'name', 'state', 'kpi', 'value', 'unit', 'status']], rag_column='status', max_rows=200)"),
+    code("rp.show_table(project_kpis(pf)[['project_id', 'name', 'state', 'kpi', 'value', 'unit', 'status']], rag_column='status', max_rows=200)"),
     md("## Headline"),
     code("rp.save_headline(headline_path, rp.portfolio_headline(pf))"),
 ]
@@ -382,23 +550,82 @@ TEACHING = [
 
         The disciplines depend on each other. The portfolio only earns its value if its
         projects are delivered well; and a project only matters if it serves the strategy.
-        Two consequences:
+        Two consequences you can try below:
 
-        - **A late project moves portfolio KPIs.** Delay pays back later, so return on
-          investment falls; its people stay booked longer, so other projects wait.
+        - **A late project moves portfolio KPIs.** Delay pays back later, so net present
+          value falls; less work is done for the money, so the portfolio's SPI and CPI fall.
         - **A budget cut changes which projects run.** With less money the portfolio manager
           keeps the projects with the best value for money and defers or cancels the others;
           the project managers re-plan.
 
+        ### A late project
+
+        `pmkit.delay_effects` sets the project back by some working days
+        (`pmkit.delay_project`: its earned schedule falls by the delay, its future cash flows
+        move later) and shows its KPIs and the portfolio's before and after. The table is
+        for a 10-day delay; in JupyterLab the slider below it lets you try others.
+    """),
+    code("rp.show_table(pmkit.delay_effects(pf, prj.project_id, 10), digits=3)"),
+    code("""
+        import ipywidgets as widgets
+        from IPython.display import display
+
+
+        def show_delay(days):
+            display(rp.show_table(pmkit.delay_effects(pf, prj.project_id, days), digits=3))
+
+
+        widgets.interact(show_delay, days=widgets.IntSlider(value=10, min=0, max=60, step=5, continuous_update=False,
+                                                             description="Delay (days)"))
+    """, "report-hide"),
+    md("""
+        ### A budget cut
+
+        `pmkit.select` picks the candidates (proposed, active and on-hold projects) with the
+        most strategic alignment that fit the budget and the people available. The table
+        shows the selection at a few total budgets, with the projects added and dropped as
+        the budget grows; in JupyterLab the slider re-selects at any budget.
+    """),
+    code("""
+        total = float(pf.projects["budget"].sum())
+        budgets = [round(total * share, -3) for share in (0.2, 0.4, 0.6, 0.8, 1.0)]
+        rp.show_table(pmkit.budget_scenarios(pf, budgets))
+    """),
+    code("""
+        def show_selection(budget):
+            sel = pmkit.select(pf, budget=budget)
+            display(rp.note(f"Budget {budget:,.0f}: {len(sel.selected_ids)} projects selected, "
+                            f"alignment value {sel.value:.2f}, cost {sel.cost:,.0f}: {', '.join(sel.selected_ids)}"))
+            display(rp.show_table(sel.projects[["project_id", "name", "state", "selected", "value", "cost", "reason"]]))
+
+
+        widgets.interact(show_selection, budget=widgets.FloatSlider(
+            value=budgets[2], min=budgets[0], max=budgets[-1], step=round(total * 0.05, -3),
+            continuous_update=False, description="Budget", readout_format=",.0f"))
+    """, "report-hide"),
+    md("""
         ## Exercises
 
         1. Which of the project's objectives is not SMART, and what is missing?
         2. Which KPI of the project is the worst, and is that a project or a portfolio concern?
         3. Count the portfolio's red projects. Set `answer` below and run the check.
+        4. Does the portfolio's return on investment (ROI) change when the project is 10 days
+           late? Answer `"yes"` or `"no"`; then explain with the table above which KPI does
+           move, and why (hint: ROI is undiscounted).
+        5. How many projects does the portfolio run at 40 % of the total budget?
     """),
     code("""
         answer = None  # your count of projects whose worst KPI is red
         rp.check_answer(answer, rp.portfolio_headline(pf)["figures"]["red projects (KPIs)"])
+    """),
+    code("""
+        answer = None  # "yes" or "no"
+        roi = pmkit.delay_effects(pf, prj.project_id, 10).set_index("measure").loc["ROI", "change"]
+        rp.check_answer(answer, "yes" if abs(roi) > 1e-9 else "no")
+    """),
+    code("""
+        answer = None  # number of projects selected at 40 % of the total budget
+        rp.check_answer(answer, pmkit.budget_scenarios(pf, [budgets[1]])["projects"].iloc[0])
     """),
 ]
 

@@ -690,21 +690,33 @@ def project_headline(project) -> dict:
     return {"title": title, "rag": worst_rag(k["status"]), "figures": figures}
 
 
+#: Portfolio KPIs (:func:`pmkit.portfolio_kpi.portfolio_kpis`) shown in the index, with their labels.
+PORTFOLIO_HEADLINE_KPIS = {"roi": "ROI", "npv": "NPV", "strategic_alignment": "strategic alignment",
+                           "resource_utilization": "resource utilization", "risk_exposure": "risk exposure",
+                           "cpi": "CPI", "spi": "SPI"}
+
+
 def portfolio_headline(portfolio) -> dict:
-    """Headline figures of the portfolio review: projects by state and by RAG, budget.
+    """Headline figures of the portfolio review: projects by state and by RAG, budget, and
+    the portfolio KPIs (ROI, NPV, strategic alignment, resource utilization, risk exposure,
+    CPI, SPI from :func:`pmkit.portfolio_kpi.portfolio_kpis`).
 
     A project's RAG is the worst of its :func:`pmkit.kpi.portfolio_kpis` statuses; the
     portfolio's follows :func:`portfolio_rag`.
     """
     from .kpi import portfolio_kpis
+    from .portfolio_kpi import portfolio_kpis as portfolio_level_kpis
 
     k = portfolio_kpis(portfolio)
     per_project = k.groupby("project_id")["status"].agg(worst_rag)
     states = portfolio.projects["state"].value_counts()
+    pk = portfolio_level_kpis(portfolio).set_index("kpi")["value"]
     figures = {"projects": len(portfolio.projects),
                **{f"{s} projects": int(n) for s, n in states.items()},
                **{f"{r} projects (KPIs)": int((per_project == r).sum()) for r in ("red", "amber", "green")},
-               "total budget": float(portfolio.projects["budget"].sum())}
+               "total budget": float(portfolio.projects["budget"].sum()),
+               **{label: _json_value(float(pk[key])) for key, label in PORTFOLIO_HEADLINE_KPIS.items()
+                  if key in pk.index}}
     return {"title": portfolio.name, "rag": portfolio_rag(per_project), "figures": figures}
 
 
