@@ -48,16 +48,17 @@ ROLES = [
 
 PEOPLE = {
     "PM": ["Amara Okafor", "Lukas Brandt", "Sofia Marques", "Kenji Watanabe"],
-    "BA": ["Ines Duarte", "Tom Halvorsen"],
-    "ARC": ["Priya Raman", "Olek Nowak"],
-    "DEV": ["Chen Wei", "Maja Lindqvist", "Diego Alvarez", "Fatima Zahra", "Jonas Weber", "Aiko Sato"],
-    "QA": ["Ravi Menon", "Elif Demir"],
-    "DATA": ["Hannah Schulz", "Mateo Rossi"],
-    "CIV": ["Grace Mwangi", "Pierre Dubois"],
+    "BA": ["Ines Duarte", "Tom Halvorsen", "Nadia Haddad", "Oskar Berg", "Lucía Fernández"],
+    "ARC": ["Priya Raman", "Olek Nowak", "Jean-Luc Martin"],
+    "DEV": ["Chen Wei", "Maja Lindqvist", "Diego Alvarez", "Fatima Zahra", "Jonas Weber", "Aiko Sato",
+            "Tomás Silva", "Emma Virtanen"],
+    "QA": ["Ravi Menon", "Elif Demir", "Kwame Mensah", "Julia Nowak"],
+    "DATA": ["Hannah Schulz", "Mateo Rossi", "Sven Olsen"],
+    "CIV": ["Grace Mwangi", "Pierre Dubois", "Hiroshi Tanaka", "Marta Kowalska"],
     "CREW": ["Site crew A", "Site crew B", "Site crew C"],
     "ELEC": ["Volt & Sons electricians"],
-    "MKT": ["Zoë Laurent", "Noah Fischer", "Léa Moreau"],
-    "DES": ["Björn Åkesson", "Ana Ribeiro"],
+    "MKT": ["Zoë Laurent", "Noah Fischer", "Léa Moreau", "Ahmed Karim"],
+    "DES": ["Björn Åkesson", "Ana Ribeiro", "Chloé Petit"],
     "RES": ["Dr. Yusuf Kaya", "Dr. Mei Lin", "Dr. Sara Costa"],
     "LAB": ["Lab team 1", "Lab team 2"],
 }
@@ -281,6 +282,19 @@ def early_dates(project: pmkit.Project) -> pd.DataFrame:
     return schedule(project).set_index("task_id")
 
 
+def capacity_from_demand(pf: pmkit.Portfolio) -> pd.DataFrame:
+    """Role capacity per month sized like a real organization's: enough for the busy-month median
+    of open projects' demand (75th percentile), so the busiest months are over-allocated."""
+    from pmkit.capacity import role_demand
+
+    demand = role_demand(pf).groupby(["role_id", "month"])["demand_days"].sum().reset_index()
+    window = demand[(demand["month"] >= "2026-01-01") & (demand["month"] < "2028-07-01")]
+    level = window.groupby("role_id")["demand_days"].quantile(0.75)
+    months = pd.date_range("2025-01-01", "2028-12-01", freq="MS")
+    rows = [(r, m, float(np.ceil(level.get(r, 5.0)))) for r in ROLES_DF["role_id"] for m in months]
+    return pd.DataFrame(rows, columns=["role_id", "month", "capacity_days"])
+
+
 def main() -> None:
     cal_std = Calendar("standard", "Office (Mon-Fri)", holidays=tuple(HOLIDAYS))
     cal_site = Calendar("site", "Construction site (Mon-Sat)", (True,) * 6 + (False,), tuple(HOLIDAYS))
@@ -455,15 +469,6 @@ def main() -> None:
                                recommendation="Hold a public information evening before applying.", impact="negative"))
 
     projects = pd.DataFrame(proj_rows)
-    months = pd.date_range("2025-01-01", "2029-12-01", freq="MS")
-    cap_rows = []
-    for r, _, _ in ROLES:
-        n_people = resources.loc[resources["role_id"] == r, "capacity_units"].sum()
-        for m in months:
-            workdays = int(cal_std.working_days_between(np.datetime64(m.date()), np.datetime64((m + pd.offsets.MonthBegin(1)).date())))
-            # 75% of working time is available for project work
-            cap_rows.append((r, m, round(float(n_people) * workdays * 0.75, 1)))
-    capacity = pd.DataFrame(cap_rows, columns=["role_id", "month", "capacity_days"])
     cash = pd.DataFrame(all_cf, columns=["project_id", "period_start", "cost", "benefit"])
     cash = cash.groupby(["project_id", "period_start"], as_index=False).sum()
     yearly = cash[cash["project_id"].isin(projects.loc[projects["state"] != "cancelled", "project_id"])].groupby(
@@ -487,7 +492,7 @@ def main() -> None:
         projects=projects, tasks=pd.concat(all_t, ignore_index=True),
         dependencies=pd.concat(all_l, ignore_index=True), calendars=pd.concat(cal_rows, ignore_index=True),
         holidays=hol, roles=ROLES_DF,
-        resources=resources, assignments=pd.concat(all_a, ignore_index=True), capacity=capacity,
+        resources=resources, assignments=pd.concat(all_a, ignore_index=True),
         baseline=pd.concat(all_b, ignore_index=True), status=pd.concat(all_s, ignore_index=True),
         risks=pd.DataFrame(all_r), deliverables=pd.DataFrame(all_d), surveys=pd.DataFrame(all_sv),
         lessons=pd.DataFrame(all_le), objectives=pd.DataFrame(all_o),
@@ -503,6 +508,7 @@ def main() -> None:
                                 ("P12", "excludes", "P05"), ("P09", "requires", "P03")],
                                columns=["project_id", "relation", "other_project_id"]),
     )
+    pf = pf.with_tables(capacity=capacity_from_demand(pf))
     pmkit.save(pf, OUT / "northwind")
     pmkit.save(pf, OUT / "northwind.xlsx")
     print(pf)
