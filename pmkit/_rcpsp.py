@@ -279,6 +279,24 @@ def double_justify(start, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage, tmp_s
                       rptr, ridx, rdem, rchk, cap, usage, start, order)[0]
 
 
+@njit(cache=True)
+def right_justify(start, dur, bw, rptr, ridx, rdem, rchk, cap, usage, tmp_start, order, key):
+    """Backward pass of :func:`double_justify` alone, in place on ``start`` (one schedule).
+
+    Schedules the mirrored problem in order of decreasing finish and maps it back so that
+    the project starts at period 0: a right-justified schedule, never longer. Only valid
+    without release dates (the mirror ignores them). Returns the new makespan.
+    """
+    n = dur.size
+    for j in range(n):
+        key[j] = -(start[j] + dur[j]) * 1.0
+    mk = serial_sgs(key, dur, bw[0], bw[1], bw[2], bw[3], bw[4], bw[5], bw[6],
+                    rptr, ridx, rdem, rchk, cap, usage, tmp_start, order)[0]
+    for j in range(n):
+        start[j] = mk - tmp_start[j] - dur[j]
+    return mk
+
+
 # --------------------------------------------------------------------------- genetic algorithm
 @njit(cache=True)
 def seed_rng(seed):
@@ -303,6 +321,28 @@ def _fingerprint(start, salt):
 
 
 @njit(cache=True)
+def _evaluate_backward(order, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage, start, tmp_start,
+                       tmp_order, key, es, weight):
+    """Decode an activity list backward, then left-justify it (two schedules).
+
+    The mirrored problem is scheduled taking the list from its end (bidirectional planning,
+    Klein 2000); the forward serial pass in order of the resulting starts shifts every
+    activity as early as possible. ``order`` becomes the final schedule's start order.
+    Only valid without release dates. Returns ``(score, makespan, forced, schedules used)``.
+    """
+    n = dur.size
+    for i in range(n):
+        key[order[i]] = (n - i) * 1.0
+    mk = serial_sgs(key, dur, bw[0], bw[1], bw[2], bw[3], bw[4], bw[5], bw[6],
+                    rptr, ridx, rdem, rchk, cap, usage, tmp_start, tmp_order)[0]
+    for j in range(n):
+        key[j] = (mk - tmp_start[j] - dur[j]) * 1.0
+    mk, forced = serial_sgs(key, dur, fw[0], fw[1], fw[2], fw[3], fw[4], fw[5], fw[6],
+                            rptr, ridx, rdem, rchk, cap, usage, start, order)
+    return _score(mk, forced, start, es, weight), mk, forced, 2
+
+
+@njit(cache=True)
 def _evaluate(prio, use_parallel, justify, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
               start, order, tmp_start, tmp_order, key, es, weight):
     """Decode one priority vector; returns ``(score, makespan, forced, schedules used)``."""
@@ -313,7 +353,13 @@ def _evaluate(prio, use_parallel, justify, dur, fw, bw, rptr, ridx, rdem, rchk, 
         mk, forced = serial_sgs(prio, dur, fw[0], fw[1], fw[2], fw[3], fw[4], fw[5], fw[6],
                                 rptr, ridx, rdem, rchk, cap, usage, start, order)
     used = 1
-    if justify and forced == 0:
+    if justify == 1 and forced == 0:
+        mk = right_justify(start, dur, bw, rptr, ridx, rdem, rchk, cap, usage, tmp_start, tmp_order, key)
+        used += 1
+        for j in range(start.size):
+            key[j] = start[j] * 1.0
+        serial_order_by_key(key, fw[0], fw[3], fw[4], order)
+    elif justify == 2 and forced == 0:
         mk = double_justify(start, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage, tmp_start,
                             tmp_order, key)
         used += 2
@@ -370,8 +416,69 @@ def _crossover(mother, father, q1, q2, child, used):
 
 
 @njit(cache=True)
+def _peak_crossover(mother, father, mstart, dur, rptr, ridx, rdem, cap, util, child, tries):
+    """Peak crossover (Valls, Ballestin & Quintanilla 2008): inherit a well-packed interval.
+
+    The mother's schedule is cut at a random-length interval of highest resource
+    utilization; its activities starting there keep the mother's order, between those
+    starting earlier and those starting later, each in the father's order.
+    """
+    n = mother.size
+    mk = 0
+    for j in range(n):
+        if mstart[j] + dur[j] > mk:
+            mk = mstart[j] + dur[j]
+    if mk < 4:
+        child[:] = mother
+        return
+    util[:mk + 1] = 0.0
+    for j in range(n):
+        w = 0.0
+        for e in range(rptr[j], rptr[j + 1]):
+            w += rdem[e] / cap[ridx[e]]
+        if w > 0.0:
+            for tau in range(mstart[j], mstart[j] + dur[j]):
+                util[tau + 1] += w
+    for tau in range(mk):  # prefix sums
+        util[tau + 1] += util[tau]
+    length = np.random.randint(max(1, mk // 5), max(2, mk // 2 + 1))
+    t1 = 0
+    bestw = -1.0
+    if tries <= 0:
+        for t in range(0, mk - length + 1):
+            w = util[t + length] - util[t]
+            if w > bestw + EPS:
+                bestw = w
+                t1 = t
+    else:  # the densest of a few random windows: varied peaks, still well packed
+        for _ in range(tries):
+            t = np.random.randint(0, mk - length + 1)
+            w = util[t + length] - util[t]
+            if w > bestw + EPS:
+                bestw = w
+                t1 = t
+    t2 = t1 + length
+    k = 0
+    for i in range(n):
+        j = father[i]
+        if mstart[j] < t1:
+            child[k] = j
+            k += 1
+    for i in range(n):
+        j = mother[i]
+        if t1 <= mstart[j] < t2:
+            child[k] = j
+            k += 1
+    for i in range(n):
+        j = father[i]
+        if mstart[j] >= t2:
+            child[k] = j
+            k += 1
+
+
+@njit(cache=True)
 def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, budget, justify,
-                   generations, mutation_rate, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
+                   generations, opts, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
                    es, weight, salt):
     """Run up to ``generations`` generations or ``budget`` schedules; returns schedules used.
 
@@ -391,31 +498,45 @@ def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, 
     tmp_order = np.empty(n, np.int64)
     flag = np.empty(n, np.bool_)
     fp = np.empty(2 * P, np.int64)
+    util = np.empty(usage.shape[0] + 2)
+    mutation_rate = opts[0]
+    peak_rate = opts[1]
+    backward_rate = opts[2]
+    peak_tries = np.int64(opts[3])
     for _ in range(generations):
-        if used_total >= budget:
+        if used_total + 1 + justify > budget:
             break
         perm = np.random.permutation(P)
         n_child = 0
         for pair in range(0, P - 1, 2):
             for side in range(2):
-                if used_total >= budget or n_child >= P:
+                if used_total + 1 + justify > budget or n_child >= P:
                     break
                 a = perm[pair + side]
                 b = perm[pair + 1 - side]
-                q1 = np.random.randint(0, n + 1)
-                q2 = np.random.randint(0, n + 1)
-                if q1 > q2:
-                    q1, q2 = q2, q1
                 child = child_lists[n_child]
-                _crossover(pop_lists[a], pop_lists[b], q1, q2, child, flag)
+                if np.random.random() < peak_rate:
+                    _peak_crossover(pop_lists[a], pop_lists[b], pop_starts[a], dur, rptr, ridx, rdem,
+                                    cap, util, child, peak_tries)
+                else:
+                    q1 = np.random.randint(0, n + 1)
+                    q2 = np.random.randint(0, n + 1)
+                    if q1 > q2:
+                        q1, q2 = q2, q1
+                    _crossover(pop_lists[a], pop_lists[b], q1, q2, child, flag)
                 for i in range(n - 1):
                     if np.random.random() < mutation_rate:
                         child[i], child[i + 1] = child[i + 1], child[i]
-                for i in range(n):
-                    prio[child[i]] = i
-                sc, mk, fo, u = _evaluate(prio, False, justify, dur, fw, bw, rptr, ridx, rdem, rchk,
-                                          cap, usage, child_starts[n_child], child, tmp_start,
-                                          tmp_order, key, es, weight)
+                if justify == 1 and np.random.random() < backward_rate:
+                    sc, mk, fo, u = _evaluate_backward(child, dur, fw, bw, rptr, ridx, rdem, rchk,
+                                                       cap, usage, child_starts[n_child], tmp_start,
+                                                       tmp_order, key, es, weight)
+                else:
+                    for i in range(n):
+                        prio[child[i]] = i
+                    sc, mk, fo, u = _evaluate(prio, False, justify, dur, fw, bw, rptr, ridx, rdem,
+                                              rchk, cap, usage, child_starts[n_child], child,
+                                              tmp_start, tmp_order, key, es, weight)
                 used_total += u
                 child_scores[n_child] = sc
                 child_mk[n_child] = mk

@@ -36,7 +36,8 @@ from .model import Project
 from .network import CycleFound, topological_levels
 
 #: Search parameters (population size = budget / pop_div schedules, clipped; tuned on PSPLIB j30/j60).
-_TUNING = {"pop_div": 15, "pop_min": 8, "pop_max": 80, "restart_after": 40, "mutation": 0.05}
+_TUNING = {"pop_div": 15, "pop_min": 8, "pop_max": 60, "restart_after": 15, "mutation": 0.05,
+           "justify": 1, "peak": 0.8, "peak_tries": 2, "backward": 0.5, "sigma": 0.15}
 
 #: Time resolutions tried (periods per working day) so that durations and lags are whole periods.
 _RESOLUTIONS = (1, 2, 3, 4, 6, 8, 12, 24)
@@ -221,9 +222,15 @@ def solve(prob: _Problem, max_schedules: int = 5000, max_seconds: float | None =
         return SearchResult(start, mk, forced, 1, time.perf_counter() - t0, rule)
     if method != "ga":
         raise PmkitError(f"unknown leveling method {method!r} (use 'ga' or 'rule')")
-    justify = bool((upper >= K.BIG).all())  # justification may move work past latest starts
-    cost = 3 if justify else 1
+    justify = 0
+    if (upper >= K.BIG).all():  # justification may move work past latest starts
+        justify = _TUNING["justify"] if not prob.release.any() else 2
+    cost = 1 + justify
     budget = max(int(max_schedules), 1)
+    # the search keeps right-justified schedules (justify 1); one pass is kept back to shift
+    # the best one as early as possible at the end
+    final_pass = justify == 1 and budget > cost
+    budget -= final_pass
     weight = np.ascontiguousarray(prob.weight if prob.weight is not None else np.full(n, 1.0 / n))
     es64 = np.ascontiguousarray(es, dtype=np.int64)
     K.seed_rng(int(seed) % (2**32))
@@ -255,32 +262,43 @@ def solve(prob: _Problem, max_schedules: int = 5000, max_seconds: float | None =
     best_rule = (["serial " + k for k in names] + ["parallel " + k for k in names]
                  + ["sampling"] * len(init))[int(order[0])]
     if rows < pop_size:
-        return _result(starts[order[0]], mks[order[0]], forced[order[0]], used, t0, best_rule)
+        return _result(kern, final_pass, starts[order[0]], mks[order[0]], forced[order[0]], used, t0, best_rule)
     pop = [a[order[:pop_size]].copy() for a in (lists, scores, mks, forced, starts)]
     best = float(pop[1][0])
     stall = 0
     chunk = 4
     restart_after = _TUNING["restart_after"]
+    opts = np.array([_TUNING[k] for k in ("mutation", "peak", "backward", "peak_tries")], dtype=np.float64)
     lb = int(_resource_bound(prob, es, kern.dur))
-    while used < budget:
+    while used + cost <= budget:
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             break
         if pop[3][0] == 0 and pop[2][0] <= lb:
             break  # provably optimal: cannot beat a lower bound
         used += K.genetic_search(pop[0], pop[1], pop[2], pop[3], pop[4], budget - used, justify, chunk,
-                                 _TUNING["mutation"], *kern.args(), es64, weight, salt)
+                                 opts, *kern.args(), es64, weight, salt)
         if pop[1][0] < best:
             best, stall = float(pop[1][0]), 0
         else:
             stall += chunk
-        if stall >= restart_after and used < budget:
+        if stall >= restart_after and used + cost <= budget:
             used += _restart(pop, rng, budget - used, justify, kern, es64, weight)
             stall = 0
-    return _result(pop[4][0], pop[2][0], pop[3][0], used, t0, "genetic algorithm" if used > rows * cost else best_rule)
+    return _result(kern, final_pass, pop[4][0], pop[2][0], pop[3][0], used, t0,
+                   "genetic algorithm" if used > rows * cost else best_rule)
 
 
-def _result(start, mk, forced, used, t0, rule) -> SearchResult:
-    return SearchResult(np.asarray(start).copy(), int(mk), int(forced), int(used), time.perf_counter() - t0, rule)
+def _result(kern: _Kernel, final_pass: bool, start, mk, forced, used, t0, rule) -> SearchResult:
+    """The best schedule, left-justified by one forward pass in its start order when asked.
+
+    A serial pass in order of a feasible schedule's starts starts no activity later, so the
+    makespan can only shrink (Valls et al. 2005).
+    """
+    start = np.asarray(start).copy()
+    if final_pass and forced == 0:
+        start, mk, forced = kern.run(start.astype(np.float64))
+        used += 1
+    return SearchResult(start, int(mk), int(forced), int(used), time.perf_counter() - t0, rule)
 
 
 def _restart(pop, rng, budget, justify, kern, es64, weight) -> int:
@@ -289,14 +307,15 @@ def _restart(pop, rng, budget, justify, kern, es64, weight) -> int:
     P, n = lists.shape
     keep = max(2, P // 4)
     m = P - keep
-    cost = 3 if justify else 1
+    cost = 1 + justify
     m = min(m, budget // cost)
     if m <= 0:
         return 0
     pos = np.empty((m, n))
-    sigma = rng.uniform(0.5, 0.15 * n + 1, size=(m, 1))
+    sigma = rng.uniform(0.5, _TUNING["sigma"] * n + 1, size=(m, 1))
     pos[:, lists[0]] = np.arange(n, dtype=np.float64)
-    pos += rng.normal(0.0, 1.0, size=(m, n)) * sigma
+    noise = rng.normal(0.0, 1.0, size=(m, n)) * sigma
+    pos += noise
     sub = [np.empty((m, n), np.int64), np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64),
            np.empty((m, n), np.int64)]
     used = K.evaluate_many(np.ascontiguousarray(pos), np.zeros(m, np.bool_), justify, *kern.args(), es64,
