@@ -198,3 +198,63 @@ def test_cli_levels_psplib_file(tmp_path, capsys):
 
 def test_exported():
     assert pmkit.level is level
+
+
+def _random_problem(seed, n=30, release=False):
+    rng = np.random.default_rng(seed)
+    pred, succ = [], []
+    for j in range(1, n):
+        for i in rng.choice(j, size=min(j, int(rng.integers(1, 3))), replace=False):
+            pred.append(int(i))
+            succ.append(j)
+    p, s = np.array(pred, np.int64), np.array(succ, np.int64)
+    dur = rng.integers(0, 9, n).astype(np.int64)
+    dem = rng.integers(0, 6, (n, 3)).astype(float) * (rng.random((n, 3)) < 0.6)
+    cap = np.array([6.0, 7.0, 5.0])
+    rel = rng.integers(0, 12, n).astype(np.int64) * (rng.random(n) < 0.2) if release else np.zeros(n, np.int64)
+    return _Problem(dur=dur, pred=p, succ=s, delta=dur[p], release=rel, dem=dem, cap=cap)
+
+
+def _assert_schedule_feasible(prob, start, makespan):
+    assert (start[prob.succ] >= start[prob.pred] + prob.delta).all()
+    assert (start >= prob.release).all()
+    finish = start + prob.dur
+    assert finish.max() == makespan
+    load = np.zeros((makespan + 1, prob.cap.size))
+    for j in range(prob.n):
+        load[start[j]:finish[j]] += prob.dem[j]
+    assert (load <= prob.cap + 1e-9).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 25])  # 25: the best is right-justified before the last pass
+@pytest.mark.parametrize("release", [False, True])
+def test_search_schedules_are_feasible_counted_and_reproducible(seed, release):
+    # without release dates the search decodes forward and backward and justifies once per
+    # child (2 schedules); with them it double-justifies (3): both must stay feasible, count
+    # every pass within the budget, and repeat exactly from the seed
+    prob = _random_problem(seed, release=release)
+    budget = 997
+    a = solve(prob, max_schedules=budget, seed=seed)
+    b = solve(prob, max_schedules=budget, seed=seed)
+    _assert_schedule_feasible(prob, a.start, a.makespan)
+    assert a.forced == 0 and 0 < a.schedules <= budget
+    assert a.start.tolist() == b.start.tolist() and a.schedules == b.schedules
+    # the search beats one pass of the LFT rule or ties it
+    rule = solve(prob, method="rule")
+    _assert_schedule_feasible(prob, rule.start, rule.makespan)
+    assert a.makespan <= rule.makespan
+    # the returned schedule is left-justified: no activity can start one period earlier alone
+    usage = np.zeros((a.makespan + 1, prob.cap.size))
+    for j in range(prob.n):
+        usage[a.start[j]:a.start[j] + prob.dur[j]] += prob.dem[j]
+    for j in range(prob.n):
+        t = a.start[j] - 1
+        into = prob.succ == j
+        earliest = max(int(prob.release[j]), int((a.start[prob.pred] + prob.delta)[into].max(initial=0)))
+        if prob.dur[j] == 0 or t < earliest:
+            continue
+        d = prob.dur[j]
+        trial = usage.copy()
+        trial[t + 1:t + 1 + d] -= prob.dem[j]
+        trial[t:t + d] += prob.dem[j]
+        assert (trial > prob.cap + 1e-9).any(), j
