@@ -36,6 +36,11 @@ from .capacity import month_number, month_start, role_demand
 from .errors import PmkitError
 from .network import gather_ranges
 
+try:  # the HiGHS binding scipy ships: incumbents and targets, which milp() does not expose
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - other scipy builds: milp() only
+    _highs = None
+
 #: Project states that are candidates for selection by default.
 CANDIDATE_STATES = ("proposed", "active", "on_hold")
 
@@ -385,43 +390,126 @@ class _Solution:
     seconds: float
 
 
-def _solve(pb: _Problem, time_limit: float, fix_in: int | None = None) -> _Solution:
-    nv = pb.var_project.size
-    x_of = sp.csr_matrix((np.ones(nv), (pb.var_project, np.arange(nv))), shape=(pb.n, nv))
-    lb, ub = np.zeros(nv), np.ones(nv)
-    out = pb.forced_out | (pb.out_reason != "")
-    ub[out[pb.var_project]] = 0.0
-    f_in = pb.forced_in.copy()
-    if fix_in is not None:
-        f_in[fix_in] = True
-        ub[pb.var_project == fix_in] = 1.0
-    cons = []
-    if len(pb.row_limit):
-        # each row in units of its own limit: money (1e7) and person-days (1e1) then have the
-        # same magnitude, which keeps HiGHS's LP numerics well conditioned
-        scale = 1.0 / np.where((pb.row_limit > 0) & np.isfinite(pb.row_limit), pb.row_limit, 1.0)
-        cons.append(LinearConstraint(sp.diags(scale) @ pb.usage, -np.inf, pb.row_limit * scale))
-    multi = np.flatnonzero(np.diff(pb.var_start) > 1)
-    single_in = f_in & (np.diff(pb.var_start) == 1)
-    lb[pb.var_start[:-1][single_in]] = 1.0
-    if multi.size:
-        cons.append(LinearConstraint(x_of[multi], f_in[multi].astype(float), 1.0))
-    if pb.req_a.size:
-        cons.append(LinearConstraint(x_of[pb.req_a] - x_of[pb.req_b], -np.inf, 0.0))
-    if pb.exc_a.size:
-        cons.append(LinearConstraint(x_of[pb.exc_a] + x_of[pb.exc_b], -np.inf, 1.0))
-    t0 = time.perf_counter()
-    res = milp(-pb.var_value, integrality=np.ones(nv), bounds=Bounds(lb, ub), constraints=cons,
+def _solve_milp(c, A, row_hi, lb, ub, time_limit: float) -> tuple[str, str, np.ndarray | None, float, float]:
+    """scipy's public :func:`~scipy.optimize.milp` (no incumbent, no target): the fallback path."""
+    cons = [LinearConstraint(A, -np.inf, row_hi)] if A.shape[0] else []
+    res = milp(c, integrality=np.ones(c.size), bounds=Bounds(lb, ub), constraints=cons,
                options={"time_limit": float(time_limit), "mip_rel_gap": 0.0, "disp": False})
-    secs = time.perf_counter() - t0
-    y = None if res.x is None else np.round(res.x).astype(bool)
-    value = float(pb.var_value[y].sum()) if y is not None else float("nan")
-    bound = -float(getattr(res, "mip_dual_bound", np.nan) or np.nan)
-    gap = float(getattr(res, "mip_gap", np.nan) if getattr(res, "mip_gap", None) is not None else np.nan)
     status = {0: "optimal", 1: "time limit", 2: "infeasible", 3: "unbounded"}.get(res.status, "error")
-    if status == "optimal":
-        gap = 0.0 if not np.isfinite(gap) else gap
-    return _Solution(status, str(res.message), y, value, bound, gap, secs)
+    bound = -float(getattr(res, "mip_dual_bound", np.nan) or np.nan)
+    gap = getattr(res, "mip_gap", None)
+    return status, str(res.message), res.x, bound, float(np.nan if gap is None else gap)
+
+
+class _Mip:
+    """The selection MILP, built once; between solves only the row limits (budget levels) change.
+
+    Rows: the resource rows of the problem (budget years, role-months), each scaled by its
+    largest coefficient so money (1e7) and person-days (1e1) rows have the same magnitude,
+    which keeps HiGHS's LP numerics well conditioned and does not depend on the limit;
+    then one start per project, requires, excludes. HiGHS is driven through the binding
+    scipy ships (``scipy.optimize._highspy``) so that a known feasible selection can be
+    handed over as incumbent and a known upper bound as target; when that binding is
+    missing (another scipy) :func:`scipy.optimize.milp` solves the same model.
+    """
+
+    def __init__(self, pb: _Problem, fix_in: int | None = None):
+        nv = pb.var_project.size
+        x_of = sp.csr_matrix((np.ones(nv), (pb.var_project, np.arange(nv))), shape=(pb.n, nv))
+        self.lb, self.ub = np.zeros(nv), np.ones(nv)
+        out = pb.forced_out | (pb.out_reason != "")
+        self.ub[out[pb.var_project]] = 0.0
+        f_in = pb.forced_in.copy()
+        if fix_in is not None:
+            f_in[fix_in] = True
+            self.ub[pb.var_project == fix_in] = 1.0
+        single_in = f_in & (np.diff(pb.var_start) == 1)
+        self.lb[pb.var_start[:-1][single_in]] = 1.0
+        self.m = len(pb.row_limit)
+        peak = np.asarray(abs(pb.usage).max(axis=1).todense()).ravel() if self.m else np.zeros(0)
+        self.scale = 1.0 / np.where(peak > 0, peak, 1.0)
+        multi = np.flatnonzero(np.diff(pb.var_start) > 1)
+        blocks = [sp.diags(self.scale) @ pb.usage, -x_of[multi], x_of[multi],
+                  x_of[pb.req_a] - x_of[pb.req_b], x_of[pb.exc_a] + x_of[pb.exc_b]]
+        self.A = sp.vstack(blocks).tocsc()
+        self.hi = np.r_[pb.row_limit * self.scale, -f_in[multi].astype(float), np.ones(multi.size),
+                        np.zeros(pb.req_a.size), np.ones(pb.exc_a.size)]
+        self.c = -pb.var_value.astype(float)
+        self.highs = None
+        if _highs is not None:
+            try:
+                self.highs = self._load()
+            except Exception:  # noqa: BLE001 - a private binding that changed: use the public path
+                self.highs = None
+
+    def _load(self):
+        nv, nr = self.c.size, self.A.shape[0]
+        lp = _highs.HighsLp()
+        lp.num_col_, lp.num_row_ = nv, nr
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = nv, nr
+        lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.c, self.lb, self.ub
+        lp.row_lower_, lp.row_upper_ = np.full(nr, -np.inf), np.where(np.isfinite(self.hi), self.hi, np.inf)
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = self.A.indptr, self.A.indices
+        lp.a_matrix_.value_ = self.A.data
+        lp.integrality_ = [_highs.HighsVarType.kInteger] * nv
+        h = _highs._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        if h.passModel(lp) == _highs.HighsStatus.kError:
+            raise RuntimeError("HiGHS rejected the model")
+        return h
+
+    def set_limits(self, row_limit: np.ndarray) -> None:
+        """New limits of the resource rows (e.g. another budget level)."""
+        hi = row_limit * self.scale
+        for r in np.flatnonzero(hi != self.hi[:self.m]):
+            if self.highs is not None:
+                self.highs.changeRowBounds(int(r), -np.inf, float(hi[r]) if np.isfinite(hi[r]) else np.inf)
+        self.hi[:self.m] = hi
+
+    def run(self, pb: _Problem, time_limit: float, incumbent: np.ndarray | None = None,
+            upper: float | None = None) -> _Solution:
+        """Solve. ``incumbent``: a feasible ``y`` to start from. ``upper``: a proven upper bound
+        on the value (the optimum of a relaxation); a selection reaching it (within HiGHS's
+        absolute gap 1e-6) is optimal, so the search stops there."""
+        t0 = time.perf_counter()
+        if self.highs is None:
+            status, msg, x, bound, gap = _solve_milp(self.c, self.A, self.hi, self.lb, self.ub, time_limit)
+        else:
+            h = self.highs
+            h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+            h.setOptionValue("objective_target", -upper + 1e-6 if upper is not None else -np.inf)
+            if incumbent is not None:
+                s = _highs.HighsSolution()
+                s.col_value = incumbent.astype(float).tolist()
+                s.value_valid = True
+                h.setSolution(s)
+            h.run()
+            ms, info = h.getModelStatus(), h.getInfo()
+            MS = _highs.HighsModelStatus
+            has_x = info.objective_function_value < _highs.kHighsInf and ms in (
+                MS.kOptimal, MS.kObjectiveTarget, MS.kTimeLimit, MS.kIterationLimit, MS.kSolutionLimit)
+            x = np.asarray(h.getSolution().col_value) if has_x else None
+            status = {MS.kOptimal: "optimal", MS.kObjectiveTarget: "optimal", MS.kTimeLimit: "time limit",
+                      MS.kInfeasible: "infeasible", MS.kUnbounded: "unbounded"}.get(ms, "error")
+            msg = h.modelStatusToString(ms)
+            if ms == MS.kObjectiveTarget:
+                msg, bound, gap = f"reached the proven upper bound {upper:,.6g}", float(upper), 0.0
+            else:
+                bound, gap = -float(info.mip_dual_bound), float(info.mip_gap)
+            if status == "time limit" and x is None:
+                status = "time limit (no selection found)"
+        secs = time.perf_counter() - t0
+        y = None if x is None else np.round(x).astype(bool)
+        value = float(pb.var_value[y].sum()) if y is not None else float("nan")
+        if status == "optimal":
+            gap = 0.0 if not np.isfinite(gap) else gap
+        return _Solution(status, msg, y, value, bound, gap, secs)
+
+
+def _solve(pb: _Problem, time_limit: float, fix_in: int | None = None) -> _Solution:
+    return _Mip(pb, fix_in).run(pb, time_limit)
 
 
 def _prune(pb: _Problem, y: np.ndarray) -> np.ndarray:
@@ -735,7 +823,7 @@ def greedy(portfolio, budget=None, objective="alignment", **kwargs) -> Selection
 # ============================================================================ frontier, scenarios
 
 def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total", greedy_too: bool = True,
-             time_limit: float = 60.0, **kwargs) -> pd.DataFrame:
+             time_limit: float = 60.0, total_time_limit: float | None = None, **kwargs) -> pd.DataFrame:
     """Efficient frontier: the best value reachable at each budget level.
 
     Parameters
@@ -749,15 +837,33 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
         ``budgets`` table, scaled in proportion year by year.
     greedy_too : bool
         Also run the greedy priority order at each level and report ``value_lost_by_greedy``.
+    time_limit : float
+        Solver seconds at most per level (and for the unbudgeted solve).
+    total_time_limit : float, optional
+        Seconds for the whole frontier. Each level gets what is left shared over the
+        levels still to solve (three even shares, the last one all of it); time a
+        level does not use rolls over. A level stopped by it reports ``time limit``
+        with its gap.
     **kwargs
         Passed to :func:`select` (capacity, relations, force_in, ...; not ``budget``).
 
     Returns
     -------
     DataFrame
-        One row per level: ``budget, value, cost, selected`` (count), ``status, gap,
-        projects`` (ids, comma separated), ``added``/``removed`` versus the previous level,
-        ``greedy_value, value_lost_by_greedy, solve_seconds``.
+        One row per level, in increasing budget: ``budget, value, cost, selected``
+        (count), ``status, gap, projects`` (ids, comma separated), ``added``/``removed``
+        versus the previous level, ``greedy_value, value_lost_by_greedy, solve_seconds,
+        message``. ``attrs`` holds ``unbudgeted_value`` (the optimum with no budget, an
+        upper bound at every level), ``unbudgeted_status``, ``unbudgeted_seconds`` and
+        ``seconds`` (wall time of the solves).
+
+    Notes
+    -----
+    The levels share one model whose budget rows change. The unbudgeted optimum is
+    solved first: it is reused at every level it fits in, and its proven bound is an
+    upper bound everywhere, so a level whose search reaches it stops there, proven
+    optimal. Levels are then solved from the lowest budget up, each search starting
+    from the previous level's optimum, which fits the higher budget.
     """
     kwargs = {k: v for k, v in kwargs.items() if k not in ("budget", "method", "explain")}
     if scale == "yearly":
@@ -784,22 +890,32 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
         lo = float(col_cost[template.forced_in].sum())
         hi = float(col_cost[~template.forced_out].sum())
         levels = np.linspace(lo, hi, int(levels) + 1)[1:] if int(levels) > 1 else np.array([hi])
-    # the best selection without any budget is also the best at every level it fits in:
-    # solve it once and reuse it there instead of re-proving the same optimum
+    # Levels are solved from the lowest budget up, on one model whose budget rows change:
+    # - the best selection without any budget is the best at every level it fits in, and
+    #   its proven bound is an upper bound at every level, so a level whose search reaches
+    #   it is optimal there and then;
+    # - the optimum of a lower level fits every higher one (budgets only grow), so it
+    #   starts each search as incumbent.
+    levels = np.sort(np.asarray(levels, dtype=float))
+    t_start = time.perf_counter()
+    deadline = t_start + (float(total_time_limit) if total_time_limit is not None else np.inf)
+    mip = _Mip(template)
+    budget_rows = np.flatnonzero(is_budget)
     unlimited = template.row_limit.copy()
     unlimited[is_budget] = np.inf
-    free = _solve(replace(template, row_limit=unlimited), time_limit)
+    mip.set_limits(unlimited)
+    free = mip.run(template, min(time_limit, max(deadline - time.perf_counter(), 0.0)))
     free_y = _prune(template, free.y) if free.status == "optimal" and free.y is not None else None
-    free_need = (template.usage[np.flatnonzero(is_budget)] @ free_y.astype(float)) if free_y is not None else None
-    rows, prev = [], set()
-    for level in np.asarray(levels, dtype=float):
+    free_need = template.usage[budget_rows] @ free_y.astype(float) if free_y is not None else None
+    upper = free.bound if np.isfinite(free.bound) else None
+    limits = levels[:, None] * share[None, :]
+    fits = (free_need[None, :] <= limits * (1 + 1e-9) + 1e-9).all(axis=1) if free_need is not None \
+        else np.zeros(len(levels), bool)
+    rows, prev, incumbent = [], set(), None
+    for i, level in enumerate(levels):
         limit = template.row_limit.copy()
-        limit[is_budget] = level * share
+        limit[is_budget] = limits[i]
         pb = replace(template, row_limit=limit)
-        if free_need is not None and np.all(free_need <= limit[is_budget] * (1 + 1e-9) + 1e-9):
-            sol = replace(free, y=free_y, seconds=0.0)
-        else:
-            sol = None
         try:
             _check(pb)
         except SelectionInfeasible as exc:
@@ -808,8 +924,18 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
                          "greedy_value": np.nan, "value_lost_by_greedy": np.nan, "solve_seconds": 0.0,
                          "message": str(exc).splitlines()[0]})
             continue
-        sol = sol or _solve(pb, time_limit)
+        if fits[i]:
+            sol = replace(free, y=free_y, seconds=0.0)
+        else:
+            mip.set_limits(limit)
+            # what is left of the total time, three even shares of it per level still to
+            # solve (the last one all of it); time a level does not use rolls over
+            left = deadline - time.perf_counter()
+            share_s = min(left, 3.0 * left / (~fits[i:]).sum()) if np.isfinite(left) else np.inf
+            sol = mip.run(pb, min(time_limit, max(share_s, 0.0)), incumbent=incumbent, upper=upper)
         y = _prune(pb, sol.y) if sol.y is not None else np.zeros(pb.var_project.size, bool)
+        if sol.y is not None:
+            incumbent = sol.y
         chosen = set(pb.ids[pb.var_project[y]].tolist())
         g = _greedy(pb) if greedy_too else None
         rows.append({
@@ -818,10 +944,13 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
             "added": ", ".join(sorted(chosen - prev)), "removed": ", ".join(sorted(prev - chosen)),
             "greedy_value": g.value if g else np.nan,
             "value_lost_by_greedy": float(pb.var_value[y].sum()) - g.value if g else np.nan,
-            "solve_seconds": sol.seconds, "message": "",
+            "solve_seconds": sol.seconds, "message": sol.message if sol.status != "optimal" else "",
         })
         prev = chosen
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs.update(unbudgeted_value=free.value, unbudgeted_status=free.status,
+                     unbudgeted_seconds=free.seconds, seconds=time.perf_counter() - t_start)
+    return out
 
 
 @dataclass(frozen=True)

@@ -260,3 +260,47 @@ def test_unknown_inputs_raise_clear_errors():
         select(pf, force_in=["NOPE"])
     with pytest.raises(Exception, match="unknown objective 'roi'"):
         select(pf, objective="roi")
+
+
+@pytest.mark.parametrize("seed", [1, 4, 7])
+def test_frontier_matches_enumeration_and_the_public_milp_path(seed, monkeypatch):
+    import pmkit.selection as selmod
+
+    projects, values, budgets, capacity, relations = random_instance(seed)
+    projects = [{**p, "forced": ""} for p in projects]
+    pf = build(projects, budgets, capacity, relations)
+    value = pd.Series(values, index=[p["id"] for p in projects])
+    levels = [15.0, 60.0, 120.0, 400.0]  # the last one is beyond the cost of all candidates
+    fr = frontier(pf, levels, objective=value, greedy_too=False)
+    # every level against enumeration at that total budget (one budget row for all years)
+    costs = [{2026: sum(p["costs"].values())} for p in projects]
+    for row in fr.itertuples():
+        best, _ = brute_force([{**p, "costs": c} for p, c in zip(projects, costs, strict=True)], values,
+                              {2026: row.budget}, capacity, relations)
+        assert row.status == "optimal" and row.value == pytest.approx(best, abs=1e-9)
+    # the unbudgeted optimum bounds every level and is reached at the top one
+    assert fr.attrs["unbudgeted_value"] == pytest.approx(fr["value"].iloc[-1])
+    assert (fr["value"] <= fr.attrs["unbudgeted_value"] + 1e-9).all()
+    # scipy's public milp() (used when its HiGHS binding is missing) gives the same frontier
+    monkeypatch.setattr(selmod, "_highs", None)
+    fr2 = frontier(pf, levels, objective=value, greedy_too=False)
+    assert fr2["value"].tolist() == pytest.approx(fr["value"].tolist(), abs=1e-9)
+    assert (fr2["status"] == "optimal").all()
+
+
+def test_solver_incumbent_and_upper_bound_stop_at_the_optimum():
+    import pmkit.selection as selmod
+
+    projects, values, budgets, capacity, relations = random_instance(2)
+    projects = [{**p, "forced": ""} for p in projects]
+    pf = build(projects, budgets, capacity, relations)
+    value = pd.Series(values, index=[p["id"] for p in projects])
+    opt = select(pf, objective=value, explain=False)
+    pb = selmod._build(pf, None, value, True, True, (), (), 0, selmod.CANDIDATE_STATES)
+    mip = selmod._Mip(pb)
+    y = np.isin(pb.ids[pb.var_project], opt.selected_ids)
+    # handed the optimum and its value as the proven bound, HiGHS has nothing left to search
+    sol = mip.run(pb, 10.0, incumbent=y, upper=opt.value)
+    assert sol.status == "optimal" and sol.value == pytest.approx(opt.value) and sol.gap == 0.0
+    # an empty selection as incumbent (feasible: nothing forced) changes nothing in the result
+    assert mip.run(pb, 10.0, incumbent=np.zeros_like(y)).value == pytest.approx(opt.value)
