@@ -13,7 +13,20 @@ Marginals
     cost multiplier ``Tri(low, 1, high)``: from the tasks' three-point estimates when the
     project has them (``low = sum(cost * optimistic / most_likely) / sum(cost)``, ``high``
     likewise with pessimistic; cost assumed proportional to duration), else
-    ``cost_spread``; benefit multiplier ``Tri(1 + benefit_spread[0], 1, 1 + benefit_spread[1])``.
+    ``cost_spread``. The plan is the most likely cost, so a pessimistic skew moves the
+    mean cost above plan: that is what the estimates say (and what overruns show,
+    Flyvbjerg 2006). Benefit multiplier ``Tri(1 + benefit_spread[0], mode, 1 +
+    benefit_spread[1])`` with the mode chosen so that the mean benefit equals the plan
+    (``benefit_plan="mean"``, the default: a plan is read as the expected benefit, so
+    the simulation adds no optimism or pessimism of its own), or ``mode = 1``
+    (``benefit_plan="mode"``: the plan is the most likely benefit, the mean moves with
+    the skew).
+Correlation
+    one-factor (``correlation``, ``program_correlation``) as above, or a full matrix
+    between projects (a DataFrame labelled by project_id on both axes), which must be
+    symmetric with a unit diagonal and positive semidefinite; its square root (from
+    the eigendecomposition, so singular matrices are allowed) correlates the normal
+    scores.
 Risks
     every open risk of the project occurs with its ``probability`` (independently) and
     adds its ``cost_impact`` to cost and subtracts it from value (undiscounted).
@@ -21,6 +34,7 @@ Risks
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,13 +80,14 @@ class PortfolioSimulation:
     """Draws of :func:`simulate`.
 
     ``cost`` and ``value`` are (draws x projects) arrays, ``projects`` the project table
-    (``project_id, program_id, cost, npv, cost_low, cost_high, emv``) in column order.
+    (``project_id, program_id, cost, npv, cost_low, cost_high, emv`` and the mean effects
+    ``benefit_effect, cost_effect, risk_effect`` of :meth:`value_bridge`) in column order.
     """
 
     projects: pd.DataFrame
     cost: np.ndarray
     value: np.ndarray
-    correlation: float
+    correlation: float | pd.DataFrame
     program_correlation: float
 
     def totals(self) -> pd.DataFrame:
@@ -97,6 +112,21 @@ class PortfolioSimulation:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def value_bridge(self) -> pd.DataFrame:
+        """From planned NPV to mean simulated value: what each source of uncertainty adds.
+
+        Rows ``planned npv``, ``benefit uncertainty`` (zero in expectation with the
+        default ``benefit_plan="mean"``), ``cost uncertainty`` (above zero cost skew from
+        pessimistic estimates lowers value), ``risk events`` (minus the cost of risks that
+        occur, about their EMV) and ``simulated mean``; the middle rows add up to the
+        last one exactly (sample means of the same draws).
+        """
+        p = self.projects
+        parts = [("planned npv", float(p["npv"].sum())), ("benefit uncertainty", float(p["benefit_effect"].sum())),
+                 ("cost uncertainty", float(p["cost_effect"].sum())), ("risk events", float(p["risk_effect"].sum()))]
+        parts.append(("simulated mean", float(self.value.sum(axis=1).mean())))
+        return pd.DataFrame(parts, columns=["step", "value"])
+
     def by_project(self) -> pd.DataFrame:
         """Per project: planned cost and NPV, simulated mean and standard deviation of each, P10/P90 value."""
         p = self.projects
@@ -107,9 +137,72 @@ class PortfolioSimulation:
         )
 
 
-def simulate(portfolio, n: int = 10_000, correlation: float = 0.3, program_correlation: float = 0.0,
-             cost_spread: tuple[float, float] = (-0.1, 0.3), benefit_spread: tuple[float, float] = (-0.4, 0.2),
-             states: tuple[str, ...] | None = OPEN_STATES, project_ids: list[str] | None = None,
+def _benefit_mode(low: float, high: float, plan: str) -> float:
+    """Mode of the benefit multiplier's triangle: 1, or the one that puts its mean at 1."""
+    if plan == "mode":
+        return 1.0
+    if plan != "mean":
+        raise PmkitError(f"benefit_plan must be 'mean' or 'mode', not {plan!r}")
+    mode = 3.0 - low - high  # mean of Tri(a, c, b) is (a + c + b) / 3
+    if not low - 1e-12 <= mode <= high + 1e-12:
+        raise PmkitError(f"benefit_spread ({low - 1:+g}, {high - 1:+g}) is too lopsided for a triangle whose mean "
+                         f"is the plan (it would need its most likely value at {mode:g} x plan); widen the short "
+                         "side or pass benefit_plan='mode'")
+    return float(np.clip(mode, low, high))
+
+
+def correlation_root(matrix: pd.DataFrame, ids: list[str], tol: float = 1e-9) -> np.ndarray:
+    """Square root ``L`` (``L @ L.T = C``) of a correlation matrix between projects, validated.
+
+    ``matrix`` is labelled by project_id on both axes; it is taken in the order of ``ids``
+    (projects absent from it are an error). It must be symmetric, with ones on the
+    diagonal, entries in [-1, 1], and positive semidefinite (no eigenvalue below
+    ``-tol``). When it is not, the message names the projects whose correlations
+    contradict each other: the smallest group, taken in order of their weight in the
+    eigenvector of the most negative eigenvalue, whose own matrix is already not PSD.
+    """
+    if not isinstance(matrix, pd.DataFrame):
+        raise PmkitError("correlation matrix: pass a DataFrame labelled by project_id on rows and columns")
+    m = matrix.copy()
+    m.index, m.columns = m.index.astype(str), m.columns.astype(str)
+    missing = [p for p in ids if p not in m.index or p not in m.columns]
+    if missing:
+        raise PmkitError(f"correlation matrix: no row or column for {', '.join(missing[:10])}")
+    c = m.loc[ids, ids].to_numpy(dtype=float)
+    if not np.isfinite(c).all():
+        i, j = np.argwhere(~np.isfinite(c))[0]
+        raise PmkitError(f"correlation matrix: {ids[i]}-{ids[j]} is missing")
+    bad = np.argwhere(np.abs(c - c.T) > tol)
+    if bad.size:
+        i, j = bad[0]
+        raise PmkitError(f"correlation matrix is not symmetric: {ids[i]}-{ids[j]} is {c[i, j]:g} but "
+                         f"{ids[j]}-{ids[i]} is {c[j, i]:g}")
+    diag = np.flatnonzero(np.abs(np.diag(c) - 1) > tol)
+    if diag.size:
+        raise PmkitError(f"correlation matrix: the diagonal must be 1 ({ids[diag[0]]} has {c[diag[0], diag[0]]:g})")
+    out = np.argwhere(np.abs(c) > 1 + tol)
+    if out.size:
+        i, j = out[0]
+        raise PmkitError(f"correlation matrix: {ids[i]}-{ids[j]} is {c[i, j]:g}, outside [-1, 1]")
+    w, v = np.linalg.eigh(c)
+    if w[0] < -tol:
+        order = np.argsort(-np.abs(v[:, 0]), kind="stable")
+        for k in range(2, len(ids) + 1):
+            sub = order[:k]
+            if np.linalg.eigvalsh(c[np.ix_(sub, sub)])[0] < -tol:
+                break
+        names = [ids[q] for q in sorted(sub)]
+        pairs = ", ".join(f"{ids[a]}-{ids[b]} {c[a, b]:+g}" for a, b in itertools.combinations(sorted(sub), 2)
+                          if abs(c[a, b]) > 0)
+        raise PmkitError(f"correlation matrix is not positive semidefinite (smallest eigenvalue {w[0]:.3g}): the "
+                         f"correlations among {', '.join(names)} contradict each other ({pairs}); e.g. two "
+                         "projects both strongly tied to a third cannot be opposed to each other")
+    return v * np.sqrt(np.clip(w, 0.0, None))
+
+
+def simulate(portfolio, n: int = 10_000, correlation: float | pd.DataFrame = 0.3, program_correlation: float = 0.0,
+             cost_spread: tuple[float, float] = (-0.1, 0.3), benefit_spread: tuple[float, float] = (-0.3, 0.3),
+             benefit_plan: str = "mean", states: tuple[str, ...] | None = OPEN_STATES, project_ids: list[str] | None = None,
              rate: float | None = None, seed: int = 0) -> PortfolioSimulation:
     """Monte Carlo of portfolio cost and value (NPV) with correlated projects.
 
@@ -117,14 +210,20 @@ def simulate(portfolio, n: int = 10_000, correlation: float = 0.3, program_corre
     ----------
     n : int
         Number of draws.
-    correlation : float
-        Correlation (of the copula's normal scores) between any two projects, 0-1.
+    correlation : float or DataFrame
+        Correlation (of the copula's normal scores) between any two projects, 0-1; or a
+        full matrix between projects (DataFrame labelled by project_id on both axes,
+        symmetric, unit diagonal, positive semidefinite; see :func:`correlation_root`).
     program_correlation : float
         Extra correlation between projects of the same program; ``correlation +
-        program_correlation`` must not exceed 1.
+        program_correlation`` must not exceed 1. Not with a matrix (put it in the matrix).
     cost_spread, benefit_spread : (float, float)
         Low and high relative deviation of cost (for projects without three-point
-        estimates) and of benefit, e.g. ``(-0.1, 0.3)`` = Tri(0.9, 1, 1.3).
+        estimates) and of benefit, e.g. ``(-0.1, 0.3)`` = Tri(0.9, 1, 1.3). The default
+        benefit spread is symmetric, so the mean benefit is the plan.
+    benefit_plan : {"mean", "mode"}
+        What the planned benefit is: the mean (default; the triangle's mode is set to
+        ``3 - low - high`` so that its mean is 1) or the most likely value (mode 1).
     states, project_ids
         Which projects are in the portfolio (default: open projects); pass
         ``Selection.selected_ids`` to assess a chosen portfolio.
@@ -146,7 +245,12 @@ def simulate(portfolio, n: int = 10_000, correlation: float = 0.3, program_corre
     """
     from .portfolio import financials, project_costs
 
-    if not 0 <= correlation <= 1 or not 0 <= program_correlation <= 1 - correlation:
+    matrix = correlation if isinstance(correlation, pd.DataFrame) else None
+    if matrix is not None:
+        if program_correlation:
+            raise PmkitError("program_correlation cannot be combined with a correlation matrix: put the "
+                             "program's correlations in the matrix")
+    elif not 0 <= correlation <= 1 or not 0 <= program_correlation <= 1 - correlation:
         raise PmkitError(f"correlation {correlation} and program_correlation {program_correlation} must be "
                          "between 0 and 1 and sum to at most 1")
     p = portfolio.projects
@@ -174,7 +278,15 @@ def simulate(portfolio, n: int = 10_000, correlation: float = 0.3, program_corre
     m = len(ids)
     codes, uniq = pd.factorize(prog)
 
+    root = correlation_root(matrix, ids) if matrix is not None else None
+    b_lo, b_hi = 1 + benefit_spread[0], 1 + benefit_spread[1]
+    if not b_lo <= 1 <= b_hi:
+        raise PmkitError(f"benefit_spread {benefit_spread}: low must be <= 0 <= high")
+    b_mode = _benefit_mode(b_lo, b_hi, benefit_plan)
+
     def scores() -> np.ndarray:
+        if root is not None:
+            return rng.standard_normal((n, m)) @ root.T
         z = np.sqrt(correlation) * rng.standard_normal((n, 1))
         if program_correlation > 0:
             z = z + np.sqrt(program_correlation) * rng.standard_normal((n, len(uniq)))[:, codes]
@@ -182,7 +294,7 @@ def simulate(portfolio, n: int = 10_000, correlation: float = 0.3, program_corre
 
     u_cost, u_ben = ndtr(scores()), ndtr(scores())
     mc = _triangular_ppf(u_cost, lo_c, np.ones(m), hi_c)
-    mb = _triangular_ppf(u_ben, np.full(m, 1 + benefit_spread[0]), np.ones(m), np.full(m, 1 + benefit_spread[1]))
+    mb = _triangular_ppf(u_ben, np.full(m, b_lo), np.full(m, b_mode), np.full(m, b_hi))
     risk_cost = np.zeros((n, m))
     if prob.size:
         occurs = rng.random((n, prob.size)) < prob
@@ -191,8 +303,13 @@ def simulate(portfolio, n: int = 10_000, correlation: float = 0.3, program_corre
     sim_cost = cost * mc + risk_cost
     sim_value = pv_ben * mb - pv_cost * mc - risk_cost
     table = pd.DataFrame({"project_id": ids, "program_id": prog.to_numpy(), "cost": cost,
-                          "npv": pv_ben - pv_cost, "cost_low": lo_c, "cost_high": hi_c, "emv": emv})
-    return PortfolioSimulation(table, sim_cost, sim_value, correlation, program_correlation)
+                          "npv": pv_ben - pv_cost, "cost_low": lo_c, "cost_high": hi_c, "emv": emv,
+                          # mean effect on value of each source of uncertainty (value_bridge)
+                          "benefit_effect": pv_ben * (mb.mean(axis=0) - 1),
+                          "cost_effect": -pv_cost * (mc.mean(axis=0) - 1),
+                          "risk_effect": -risk_cost.mean(axis=0)})
+    return PortfolioSimulation(table, sim_cost, sim_value, matrix.loc[ids, ids] if matrix is not None else correlation,
+                               program_correlation)
 
 
 def risk_value(portfolio, sim: PortfolioSimulation | None = None, **kwargs) -> pd.DataFrame:
@@ -241,4 +358,5 @@ def concentration(portfolio, states: tuple[str, ...] | None = OPEN_STATES, by: s
     return pd.concat([out, pd.DataFrame([hhi])], ignore_index=True)
 
 
-__all__ = ["PortfolioSimulation", "concentration", "cost_spread_from_estimates", "risk_value", "simulate"]
+__all__ = ["PortfolioSimulation", "concentration", "correlation_root", "cost_spread_from_estimates", "risk_value",
+           "simulate"]

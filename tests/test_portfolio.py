@@ -220,3 +220,79 @@ def test_cli_portfolio_and_select(tmp_path, capsys):
     assert "NOPE is not a candidate project" in capsys.readouterr().err
     for analysis in ("financials", "capacity", "kpi", "spend"):
         assert main(["portfolio", str(tmp_path / "pf"), analysis, "--format", "csv"]) == 0
+
+
+def _no_risks(seed=5, n=6):
+    pf = pmkit.synth.portfolio(n, 8, seed=seed)
+    return pf.with_tables(risks=pf.risks.iloc[0:0])
+
+
+def test_portfolio_risk_benefit_mean_is_the_plan_unless_told_otherwise():
+    from pmkit.portfolio import financials
+    from pmkit.portfolio_risk import simulate
+
+    pf = pmkit.synth.portfolio(6, 8, seed=5)
+    ids = simulate(pf, n=10, seed=0).projects["project_id"]
+    pv_ben = financials(pf).set_index("project_id")["pv_benefit"].reindex(ids).fillna(0).sum()
+    assert pv_ben > 0
+    for spread, plan, mean_multiplier in [((-0.3, 0.3), "mean", 1.0), ((-0.4, 0.2), "mean", 1.0),
+                                          ((-0.4, 0.2), "mode", (0.6 + 1 + 1.2) / 3)]:
+        sim = simulate(pf, n=20_000, benefit_spread=spread, benefit_plan=plan, seed=3)
+        got = 1 + sim.projects["benefit_effect"].sum() / pv_ben
+        assert got == pytest.approx(mean_multiplier, abs=0.004)
+    # the bridge from plan to simulated mean adds up exactly
+    b = sim.value_bridge().set_index("step")["value"]
+    assert b.iloc[:-1].sum() == pytest.approx(b["simulated mean"], rel=1e-9)
+    assert b["planned npv"] == pytest.approx(sim.projects["npv"].sum())
+    with pytest.raises(PmkitError, match="too lopsided"):
+        simulate(pf, benefit_spread=(-0.6, 0.05))
+
+
+def test_portfolio_risk_full_correlation_matrix():
+    from pmkit.portfolio_risk import simulate
+
+    pf = _no_risks()
+    ids = simulate(pf, n=10, seed=0).projects["project_id"].tolist()
+    a, b, c = ids[:3]
+    corr = pd.DataFrame(np.eye(len(ids)), index=ids, columns=ids)
+    for x, y, r in ((a, b, 0.8), (a, c, -0.5), (b, c, -0.3)):
+        corr.loc[x, y] = corr.loc[y, x] = r
+    sim = simulate(pf, n=20_000, correlation=corr, seed=4)
+    ranks = pd.DataFrame(sim.cost, columns=ids).rank()
+    # cost multipliers are monotone in the normal scores, so rank correlation is the
+    # Gaussian copula's: rho_S = 6 / pi * asin(rho / 2)
+    for x, y, r in ((a, b, 0.8), (a, c, -0.5), (b, c, -0.3), (a, ids[3], 0.0)):
+        assert ranks[x].corr(ranks[y]) == pytest.approx(6 / np.pi * np.arcsin(r / 2), abs=0.03)
+    # a matrix with every pair at rho is the one-factor model with rho
+    flat = pd.DataFrame(np.full((len(ids), len(ids)), 0.6) + 0.4 * np.eye(len(ids)), index=ids, columns=ids)
+    s_matrix = simulate(pf, n=20_000, correlation=flat, seed=6).totals()["cost"].std()
+    s_factor = simulate(pf, n=20_000, correlation=0.6, seed=7).totals()["cost"].std()
+    assert s_matrix == pytest.approx(s_factor, rel=0.05)
+
+
+def test_portfolio_risk_correlation_matrix_is_validated():
+    from pmkit.portfolio_risk import simulate
+
+    pf = _no_risks()
+    ids = simulate(pf, n=10, seed=0).projects["project_id"].tolist()
+    a, b, c, d = ids[:4]
+    base = pd.DataFrame(np.eye(len(ids)), index=ids, columns=ids)
+    bad = base.copy()
+    for x, y, r in ((a, b, 0.9), (a, c, 0.9), (b, c, -0.9), (a, d, 0.1)):
+        bad.loc[x, y] = bad.loc[y, x] = r
+    with pytest.raises(PmkitError, match="not positive semidefinite") as err:
+        simulate(pf, correlation=bad)
+    msg = str(err.value)
+    assert f"among {', '.join(sorted([a, b, c], key=ids.index))} contradict" in msg and d not in msg.split("(")[1]
+    lopsided = base.copy()
+    lopsided.loc[a, b] = 0.5
+    with pytest.raises(PmkitError, match=f"not symmetric: {a}-{b} is 0.5 but {b}-{a} is 0"):
+        simulate(pf, correlation=lopsided)
+    with pytest.raises(PmkitError, match=f"no row or column for {ids[-1]}"):
+        simulate(pf, correlation=base.drop(index=ids[-1], columns=ids[-1]))
+    with pytest.raises(PmkitError, match="program_correlation"):
+        simulate(pf, correlation=base, program_correlation=0.2)
+    diag = base.copy()
+    diag.loc[a, a] = 0.5
+    with pytest.raises(PmkitError, match=f"diagonal must be 1 \\({a} has 0.5\\)"):
+        simulate(pf, correlation=diag)
