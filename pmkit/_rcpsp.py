@@ -20,10 +20,11 @@ Methods (numbers refer to the references in ``docs/leveling.md``):
 * double justification, the forward-backward improvement of Valls, Ballestin &
   Quintanilla (2005): a right-justification in order of decreasing finish followed by a
   left-justification in order of increasing start; never longer, usually shorter;
-* an activity-list genetic algorithm (Hartmann 1998) with two-point crossover, swap
-  mutation, elitist selection without duplicate schedules and the justified schedule written
-  back into the individual (Valls et al. 2005), plus a restart around the best schedule
-  when the population stagnates.
+* an activity-list genetic algorithm (Hartmann 1998) with the peak crossover of Valls,
+  Ballestin & Quintanilla (2008) and two-point crossover, swap mutation, elitist selection
+  without duplicate schedules and the justified schedule written back into the individual
+  (Valls et al. 2005); children are decoded forward or backward (bidirectional planning,
+  Klein 2000) and justified once in the other direction.
 
 Each application of a schedule generation scheme, forward or backward, counts as one
 schedule, the convention of Kolisch & Hartmann (2006) for comparing heuristics.
