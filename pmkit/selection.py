@@ -505,6 +505,10 @@ class _Mip:
         value = float(pb.var_value[y].sum()) if y is not None else float("nan")
         if status == "optimal":
             gap = 0.0 if not np.isfinite(gap) else gap
+        elif y is not None and upper is not None and not bound <= upper:
+            # the known bound is tighter than the one this search proved: report the tighter gap
+            bound = float(upper)
+            gap = (bound - value) / abs(bound) if bound else float("nan")
         return _Solution(status, msg, y, value, bound, gap, secs)
 
 

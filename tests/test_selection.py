@@ -304,3 +304,22 @@ def test_solver_incumbent_and_upper_bound_stop_at_the_optimum():
     assert sol.status == "optimal" and sol.value == pytest.approx(opt.value) and sol.gap == 0.0
     # an empty selection as incumbent (feasible: nothing forced) changes nothing in the result
     assert mip.run(pb, 10.0, incumbent=np.zeros_like(y)).value == pytest.approx(opt.value)
+
+
+def test_frontier_cut_short_by_its_total_time_reports_time_limit_and_gap():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_selection import selection_portfolio
+
+    pf = selection_portfolio(200, 24, 4, 10, seed=3)
+    fr = frontier(pf, 4, objective="npv", scale="yearly", greedy_too=False, total_time_limit=0.0)
+    assert set(fr["status"]) <= {"optimal", "time limit"} and (fr["status"] == "time limit").any()
+    cut = fr[fr["status"] == "time limit"]
+    # a level cut short still returns the best selection it has (the previous level's at
+    # least) and a positive gap to a proven bound, never a silent "optimal"
+    assert (cut["gap"] > 0).all() and (cut["value"] > 0).all()
+    assert (fr["value"] <= fr.attrs["unbudgeted_value"] * (1 + 1e-9)).all() or \
+        fr.attrs["unbudgeted_status"] != "optimal"
+    assert fr["value"].is_monotonic_increasing
