@@ -165,9 +165,26 @@ def _closure(n: int, a: np.ndarray, b: np.ndarray) -> list[list[int]]:
     return out
 
 
+def _as_of_month(portfolio, as_of) -> int | None:
+    """Month number from which budgets and capacity bind (None: every month)."""
+    if as_of is None:
+        return None
+    if isinstance(as_of, str) and as_of == "auto":
+        dates = portfolio.projects["status_date"].dropna()
+        if not len(dates):
+            return None
+        as_of = dates.max()
+    try:
+        stamp = pd.Timestamp(as_of)
+    except (ValueError, TypeError):
+        raise PmkitError(f"as_of: {as_of!r} is not a date") from None
+    return int(month_number(pd.DatetimeIndex([stamp]))[0])
+
+
 def _build(portfolio, budget, objective, capacity: bool, relations: bool, force_in, force_out,
-           shift_months, states) -> _Problem:
+           shift_months, states, as_of="auto") -> _Problem:
     p = portfolio.projects
+    cut = _as_of_month(portfolio, as_of)
     all_ids = p["project_id"].astype(str).to_numpy()
     cand = p["state"].isin(states).to_numpy()
     ids = all_ids[cand]
@@ -253,6 +270,11 @@ def _build(portfolio, budget, objective, capacity: bool, relations: bool, force_
         return v, t_month[t] + var_shift[v], t_amt[t], t
 
     v, mon, amt, _ = expand(c_proj, c_month, c_amt)
+    if cut is not None:
+        # a decision taken now cannot change money already spent: only months from as_of
+        # bind, and a project's cost is what it still costs from as_of on
+        future = mon >= cut
+        v, mon, amt = v[future], mon[future], amt[future]
     var_cost = np.bincount(v, weights=amt, minlength=var_project.size)
     fiscal = int(portfolio.portfolio["fiscal_year_start_month"].iloc[0]) if len(portfolio.portfolio) else 1
     if budget is None and len(portfolio.budgets):
@@ -262,12 +284,24 @@ def _build(portfolio, budget, objective, capacity: bool, relations: bool, force_
         budget = budget.to_dict()
     if isinstance(budget, Mapping):
         years = np.array(sorted(int(y) for y in budget))
+        limits = {y: float(budget[y]) for y in years}
+        if cut is not None:
+            # past budget years are closed; the current one keeps what is not yet spent
+            cut_year = int(_budget_year(np.array([cut]), fiscal)[0])
+            years = years[years >= cut_year]
+            all_cf = portfolio.cash_flows
+            m_all = month_number(all_cf["period_start"])
+            spent = float(all_cf["cost"].to_numpy(dtype=float)[(m_all < cut) & (_budget_year(m_all, fiscal) == cut_year)].sum())
+            if cut_year in limits:
+                limits[cut_year] = max(limits[cut_year] - spent, 0.0)
+                notes.append(f"budget {cut_year}: {spent:,.0f} already spent before {month_start([cut])[0]:%Y-%m}; "
+                             f"{limits[cut_year]:,.0f} left")
         row_of_year = pd.Index(years).get_indexer(_budget_year(mon, fiscal))
         keep = row_of_year >= 0
         entries.append((row_of_year[keep], v[keep], amt[keep]))
         rows_kind += ["budget"] * len(years)
         rows_key += [f"budget {y}" for y in years]
-        rows_limit += [float(budget[y]) for y in years]
+        rows_limit += [limits[y] for y in years]
         outside = amt[~keep & (var_shift[v] == 0)].sum()
         if outside > 0:
             notes.append(f"{outside:,.0f} of candidate cost falls in years without a budget row "
@@ -281,6 +315,8 @@ def _build(portfolio, budget, objective, capacity: bool, relations: bool, force_
     if capacity and len(portfolio.capacity):
         cap = portfolio.capacity.groupby([portfolio.capacity["role_id"].astype(str),
                                           month_number(portfolio.capacity["month"])])["capacity_days"].sum()
+        if cut is not None:  # past months' work is done; only months from as_of bind
+            cap = cap[cap.index.get_level_values(1) >= cut]
         cells = cap.index
         dem = role_demand(portfolio, list(ids))
         if dem.attrs.get("undated"):
@@ -729,7 +765,7 @@ def _greedy(pb: _Problem) -> _Solution:
 def select(portfolio, budget=None, objective="alignment", *, capacity: bool = True, relations: bool = True,
            force_in: Iterable[str] | str = (), force_out: Iterable[str] | str = (), shift_months=0,
            states: tuple[str, ...] = CANDIDATE_STATES, method: str = "milp", time_limit: float = 60.0,
-           explain="auto") -> Selection:
+           explain="auto", as_of="auto") -> Selection:
     """Choose the projects that maximize value under budget, capacity and rules.
 
     Parameters
@@ -770,6 +806,12 @@ def select(portfolio, budget=None, objective="alignment", *, capacity: bool = Tr
     explain : "auto", bool or int
         Re-solve with each left-out project forced in to report ``value_lost_if_forced``:
         True for all, an int for the N most valuable, "auto" when at most 25 are left out.
+    as_of : date, "auto" or None
+        Decisions look forward: budgets and capacity bind only from the month of
+        ``as_of``; money spent and work done before it are sunk, and a project's
+        ``cost`` is what it still costs from then on. ``"auto"``: the
+        portfolio's latest project status date (every month when there is none);
+        None: every month.
 
     Returns
     -------
@@ -796,7 +838,8 @@ def select(portfolio, budget=None, objective="alignment", *, capacity: bool = Tr
     """
     if method not in ("milp", "greedy"):
         raise PmkitError(f"unknown method {method!r}: use 'milp' or 'greedy'")
-    pb = _build(portfolio, budget, objective, capacity, relations, force_in, force_out, shift_months, states)
+    pb = _build(portfolio, budget, objective, capacity, relations, force_in, force_out, shift_months, states,
+                as_of)
     _check(pb)
     if method == "greedy":
         return _result(pb, _greedy(pb), "greedy")
@@ -876,13 +919,13 @@ def frontier(portfolio, levels=20, objective="alignment", *, scale: str = "total
         table = dict(zip(portfolio.budgets["year"].astype(int), portfolio.budgets["budget"].astype(float), strict=True))
         template = _build(portfolio, table, objective, kwargs.get("capacity", True), kwargs.get("relations", True),
                           kwargs.get("force_in", ()), kwargs.get("force_out", ()), kwargs.get("shift_months", 0),
-                          kwargs.get("states", CANDIDATE_STATES))
+                          kwargs.get("states", CANDIDATE_STATES), kwargs.get("as_of", "auto"))
         share = np.array([table[int(k.split()[1])] for k in template.row_key[template.row_kind == "budget"]])
         share = share / share.sum() if share.sum() > 0 else np.full(share.size, 1.0 / max(share.size, 1))
     elif scale == "total":
         template = _build(portfolio, 0.0, objective, kwargs.get("capacity", True), kwargs.get("relations", True),
                           kwargs.get("force_in", ()), kwargs.get("force_out", ()), kwargs.get("shift_months", 0),
-                          kwargs.get("states", CANDIDATE_STATES))
+                          kwargs.get("states", CANDIDATE_STATES), kwargs.get("as_of", "auto"))
         share = np.ones(1)
     else:
         raise PmkitError(f"scale must be 'total' or 'yearly', not {scale!r}")

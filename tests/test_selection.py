@@ -323,3 +323,27 @@ def test_frontier_cut_short_by_its_total_time_reports_time_limit_and_gap():
     assert (fr["value"] <= fr.attrs["unbudgeted_value"] * (1 + 1e-9)).all() or \
         fr.attrs["unbudgeted_status"] != "optimal"
     assert fr["value"].is_monotonic_increasing
+
+
+def test_as_of_makes_past_months_sunk():
+    """Budget spent and capacity used before the status date do not bind a decision taken now."""
+    import pmkit
+    from pmkit.selection import _as_of_month
+
+    pf = pmkit.load(pmkit.sample_path())
+    assert _as_of_month(pf, "auto") == 2026 * 12 + 9  # latest status date 2026-10-30
+    assert _as_of_month(pf, None) is None
+    with pytest.raises(pmkit.PmkitError, match="as_of: 'soon' is not a date"):
+        _as_of_month(pf, "soon")
+    # P01 is only blocked by months that are already past, so it is chosen from today on
+    past = pmkit.select(pf, as_of=None, explain=False)
+    now = pmkit.select(pf, explain=False)
+    assert "P01" not in past.selected_ids and "P01" in now.selected_ids
+    keys = [k for k in now.constraints["key"] if k.startswith("BA ")]
+    assert keys and min(k.split()[1] for k in keys) >= "2026-10"
+    budget_years = [k for k in now.constraints["key"] if k.startswith("budget ")]
+    assert budget_years[0] == "budget 2026"  # 2025 is closed
+    spent_2026 = pf.cash_flows.loc[(pf.cash_flows["period_start"] >= "2026-01-01")
+                                   & (pf.cash_flows["period_start"] < "2026-10-01"), "cost"].sum()
+    limit_2026 = now.constraints.set_index("key").loc["budget 2026", "limit"]
+    assert limit_2026 == pytest.approx(pf.budgets.set_index("year").loc[2026, "budget"] - spent_2026)

@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--constraints", action="store_true",
                         help="print the budget and capacity constraints (used, slack, binding) instead of projects")
     parser.add_argument("--time-limit", type=float, default=60.0, help="solver seconds (default 60)")
+    parser.add_argument("--as-of", default="auto",
+                        help="date from which budgets and capacity bind (default: latest status date; "
+                             "'all' for every month)")
     add_format_argument(parser)
 
 
@@ -38,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     pf = load_portfolio(args.path)
     common = dict(objective=args.objective, capacity=not args.no_capacity, force_in=_ids(args.force_in),
-                  force_out=_ids(args.force_out), shift_months=args.shift_months, time_limit=args.time_limit)
+                  force_out=_ids(args.force_out), shift_months=args.shift_months, time_limit=args.time_limit,
+                  as_of=None if args.as_of == "all" else args.as_of)
     if args.frontier:
         fr = frontier(pf, args.frontier, scale="total" if args.budget is None and not len(pf.budgets) else
                       "yearly" if args.budget is None else "total", **common)
