@@ -348,12 +348,15 @@ def main() -> None:
             bs = (bl["baseline_start"] - t0).dt.days.to_numpy()
             bf = (bl["baseline_finish"] - t0).dt.days.to_numpy() + 1
             per_task = rng.normal(1.0, 0.06, len(bl))
+            if sf >= 1.0:  # a project on track finishes its work (and milestones) by the baseline dates
+                per_task = per_task.clip(0.9, 1.0)
             a_s = t0 + pd.to_timedelta(np.round(bs / sf), unit="D")
             a_f = t0 + pd.to_timedelta(np.round(np.maximum(bf / sf * per_task, bs / sf)), unit="D")
             # actual dates fall on working days: starts roll forward, finishes back (never before the start)
             a_s = pd.Series(pd.to_datetime(cal_std.add_working_days(a_s.values, 0, roll="forward")))
             a_f = pd.Series(pd.to_datetime(cal_std.add_working_days(a_f.values, 0, roll="backward")))
             a_f = a_f.where(a_f >= a_s, a_s)
+            a_f = a_f.where(~tasks["milestone"].to_numpy(), a_s)  # a milestone takes no time
             cost_noise = rng.normal(1.0, 0.05, len(bl)).clip(0.85, 1.2)
             for d in months:
                 frac = ((d - a_s) / (a_f - a_s).where(a_f > a_s, pd.Timedelta(days=1))).to_numpy().astype(float)
