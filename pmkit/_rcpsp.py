@@ -21,7 +21,8 @@ Methods (numbers refer to the references in ``docs/leveling.md``):
   Quintanilla (2005): a right-justification in order of decreasing finish followed by a
   left-justification in order of increasing start; never longer, usually shorter;
 * an activity-list genetic algorithm (Hartmann 1998) with the peak crossover of Valls,
-  Ballestin & Quintanilla (2008) and two-point crossover, swap mutation, elitist selection
+  Ballestin & Quintanilla (2008), a two-point crossover of the parents' finish times read as
+  random keys (Debels et al. 2006) and two-point list crossover, swap mutation, elitist selection
   without duplicate schedules and the justified schedule written back into the individual
   (Valls et al. 2005); children are decoded forward or backward (bidirectional planning,
   Klein 2000) and justified once in the other direction.
@@ -417,6 +418,28 @@ def _crossover(mother, father, q1, q2, child, used):
 
 
 @njit(cache=True)
+def _time_key_crossover(mstart, fstart, dur, key, child):
+    """Two-point crossover of the parents' finish times, read as priorities (random keys).
+
+    Activities numbered inside a random range take their finish time in the father's schedule,
+    the others in the mother's; the child lists activities by that key (ties broken at random).
+    Unlike list crossover it passes on *when* activities ran, not only their order, the idea of
+    the schedule-based random keys of Debels et al. (2006) and Debels & Vanhoucke (2007).
+    """
+    n = mstart.size
+    q1 = np.random.randint(0, n + 1)
+    q2 = np.random.randint(0, n + 1)
+    if q1 > q2:
+        q1, q2 = q2, q1
+    for j in range(n):
+        s = fstart[j] if q1 <= j < q2 else mstart[j]
+        key[j] = s + dur[j] + np.random.random() * 1e-3
+    idx = np.argsort(key)
+    for i in range(n):
+        child[i] = idx[i]
+
+
+@njit(cache=True)
 def _peak_crossover(mother, father, mstart, dur, rptr, ridx, rdem, cap, util, child, tries):
     """Peak crossover (Valls, Ballestin & Quintanilla 2008): inherit a well-packed interval.
 
@@ -504,6 +527,7 @@ def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, 
     peak_rate = opts[1]
     backward_rate = opts[2]
     peak_tries = np.int64(opts[3])
+    key_rate = opts[4]
     for _ in range(generations):
         if used_total + 1 + justify > budget:
             break
@@ -516,7 +540,10 @@ def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, 
                 a = perm[pair + side]
                 b = perm[pair + 1 - side]
                 child = child_lists[n_child]
-                if np.random.random() < peak_rate:
+                r = np.random.random()
+                if r < key_rate:
+                    _time_key_crossover(pop_starts[a], pop_starts[b], dur, prio, child)
+                elif r < key_rate + (1.0 - key_rate) * peak_rate:
                     _peak_crossover(pop_lists[a], pop_lists[b], pop_starts[a], dur, rptr, ridx, rdem,
                                     cap, util, child, peak_tries)
                 else:

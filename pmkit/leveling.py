@@ -39,10 +39,11 @@ from .network import CycleFound, topological_levels
 #: Search parameters, tuned on the full PSPLIB j30/j60 sets at 5,000 schedules: population size
 #: = budget / (pop_div x schedules per child), clipped; restart after so many generations
 #: without improvement; adjacent-swap rate; justify 1 = one pass opposite to the decoding
-#: (2 = double justification); share of peak crossovers and windows tried per peak; share of
-#: children decoded backward; restart noise (standard deviation as a share of n).
+#: (2 = double justification); share of finish-time key crossovers, share of peak crossovers among
+#: the other children and windows tried per peak; share of children decoded backward; restart
+#: noise (standard deviation as a share of n).
 _TUNING = {"pop_div": 15, "pop_min": 8, "pop_max": 60, "restart_after": 15, "mutation": 0.05,
-           "justify": 1, "peak": 0.8, "peak_tries": 2, "backward": 0.5, "sigma": 0.15}
+           "justify": 1, "time_key": 0.3, "peak": 0.8, "peak_tries": 2, "backward": 0.5, "sigma": 0.15}
 
 #: Time resolutions tried (periods per working day) so that durations and lags are whole periods.
 _RESOLUTIONS = (1, 2, 3, 4, 6, 8, 12, 24)
@@ -273,7 +274,7 @@ def solve(prob: _Problem, max_schedules: int = 5000, max_seconds: float | None =
     stall = 0
     chunk = 4
     restart_after = _TUNING["restart_after"]
-    opts = np.array([_TUNING[k] for k in ("mutation", "peak", "backward", "peak_tries")], dtype=np.float64)
+    opts = np.array([_TUNING[k] for k in ("mutation", "peak", "backward", "peak_tries", "time_key")], dtype=np.float64)
     lb = int(_resource_bound(prob, es, kern.dur))
     while used + cost <= budget:
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
