@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.jobs} process(es)")
     print(f"{'method':34s} {'budget':>7s} {'j30 dev. opt':>13s} {'j30 optimal':>12s} "
           f"{'j60 dev. CPM':>13s} {'seconds':>8s}")
-    rows = [("pmkit (GA, peak crossover, FBI)", "ga", b) for b in BUDGETS] + [("serial SGS + LFT, one pass", "rule", 1)]
+    rows = [("pmkit (GA, peak + key crossover, FBI)", "ga", b) for b in BUDGETS] + [("serial SGS + LFT, one pass", "rule", 1)]
     with ProcessPoolExecutor(max_workers=args.jobs) if args.jobs > 1 else _Serial() as ex:
         for label, method, budget in rows:
             t0 = time.perf_counter()

@@ -6,7 +6,7 @@ and finish as early as possible. It is NP-hard (Blazewicz, Lenstra & Rinnooy Kan
 mainstream tools use one pass of a priority rule. pmkit searches instead: priority rules
 with serial and parallel schedule generation schemes (Kolisch 1996), forward and backward
 justification (Valls, Ballestin & Quintanilla 2005) and a genetic algorithm on justified
-activity lists with peak crossover, bidirectional decoding and restarts around the best
+activity lists with peak crossover, finish-time key crossover, bidirectional decoding and restarts around the best
 schedule (Hartmann 1998; Valls, Ballestin & Quintanilla 2008), reproducible from a seed. The compiled kernels are in
 :mod:`pmkit._rcpsp`; ``docs/leveling.md`` describes the method, the options and the
 benchmark figures on PSPLIB.
