@@ -72,27 +72,32 @@ class Kernel:
     def __init__(self, net):
         n = net.n
         self.n = n
-        self.order = np.ascontiguousarray(net.levels.order, dtype=np.int64)
-        pred = np.asarray(net.pred, dtype=np.int64)
-        succ = np.asarray(net.succ, dtype=np.int64)
-        lt = np.asarray(net.link_type, dtype=np.int64)
+        # int32 positions while they fit: a million-task network stays well under 1 GB
+        ix = np.int32 if max(n, len(net.pred)) < 2**31 - 1 else np.int64
+        self.order = np.ascontiguousarray(net.levels.order, dtype=ix)
+        pred = np.asarray(net.pred, dtype=ix)
+        succ = np.asarray(net.succ, dtype=ix)
+        lt = np.asarray(net.link_type)
         from_fin = (lt == 0) | (lt == 2)   # FS, FF leave the predecessor's finish
         to_fin = (lt == 2) | (lt == 3)     # FF, SF arrive at the successor's finish
+        del lt
         lag = np.asarray(net.lag, dtype=np.float64)
         fo = np.argsort(succ, kind="stable")
-        self.in_ptr = np.r_[0, np.cumsum(np.bincount(succ, minlength=n))].astype(np.int64)
+        self.in_ptr = np.r_[0, np.cumsum(np.bincount(succ, minlength=n))].astype(ix)
         self.in_src = pred[fo]
         self.in_kind = (from_fin[fo] * _FROM_FIN + to_fin[fo] * _TO_FIN).astype(np.int8)
         self.in_lag = lag[fo]
+        del fo
         bo = np.argsort(pred, kind="stable")
         manual = getattr(net, "manual", None)
         is_open = (np.asarray(manual, bool)[pred] & ~from_fin) if manual is not None else np.zeros(len(pred), bool)
-        self.out_ptr = np.r_[0, np.cumsum(np.bincount(pred, minlength=n))].astype(np.int64)
+        self.out_ptr = np.r_[0, np.cumsum(np.bincount(pred, minlength=n))].astype(ix)
         self.out_dst = succ[bo]
         self.out_kind = (to_fin[bo] * _OUT_TO_FIN + ~from_fin[bo] * _OUT_FROM_START
                          + is_open[bo] * _OUT_OPEN).astype(np.int8)
         self.out_lag = lag[bo]
-        self.cal = np.asarray(net.calendar, dtype=np.int64)
+        del bo, pred, succ, from_fin, to_fin, is_open
+        self.cal = np.asarray(net.calendar, dtype=ix)
         self.bounds = np.ascontiguousarray(np.stack([
             np.asarray(getattr(net, name), dtype=np.float64) for name in (
                 "lb_start", "lb_finish", "ub_start", "ub_finish", "fix_start", "fix_finish",

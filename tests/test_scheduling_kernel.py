@@ -141,3 +141,26 @@ def test_to_dates_conventions():
     # far dates grow the lookup tables instead of failing
     far = net.axis.dates(0, np.array([-3000.0, 30000.0]), False)
     assert far[0] < np.datetime64("2014-01-01") and far[1] > np.datetime64("2139-01-01")
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_compiled_passes_for_large_networks_equal_numpy(monkeypatch, seed):
+    """Large networks take the numba passes; they must give the numpy kernel's numbers exactly."""
+    import pmkit.scheduling as S
+    from pmkit import synth
+
+    prj = synth.project(400, seed=seed)  # progress, two calendars, all link types, lags
+    numpy_sol = S.solve(S.compile_network(prj))
+    monkeypatch.setattr(S, "COMPILED_MIN_TASKS", 1)
+    net = S.compile_network(prj)
+    fast = S.solve(net)
+    assert net.__dict__.get("_compiled_kernel") is not None  # built on first use
+    for field in ("early_start", "early_finish", "late_start", "late_finish", "total_float", "free_float"):
+        np.testing.assert_array_equal(getattr(fast, field), getattr(numpy_sol, field), err_msg=field)
+    rows = np.vstack([net.durations, net.durations * 1.5])  # (k, n) as Monte Carlo passes them
+    monkeypatch.setattr(S, "COMPILED_MIN_TASKS", 10**9)
+    es0, ef0 = S.forward_pass(S.compile_network(prj), rows)
+    monkeypatch.setattr(S, "COMPILED_MIN_TASKS", 1)
+    es1, ef1 = S.forward_pass(net, rows)
+    np.testing.assert_array_equal(es1, es0)
+    np.testing.assert_array_equal(ef1, ef0)
