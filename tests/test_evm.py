@@ -374,3 +374,14 @@ def test_planned_value_of_a_project_without_baseline_follows_the_schedule(demo):
     assert earned_value(plan).empty
     with pytest.raises(PmkitError, match="no baseline"):
         earned_value(plan, status_dates="2025-01-10")
+
+
+def test_s_curve_legend_lists_only_series_with_data():
+    import pmkit
+    from pmkit.charts.evm import s_curve
+
+    pf = pmkit.load(pmkit.sample_path())
+    proposed = s_curve(pf.project("P09")).to_dict()
+    assert proposed["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["Planned value (PV)"]
+    active = s_curve(pf.project("P02")).to_dict()
+    assert len(active["layer"][0]["encoding"]["color"]["scale"]["domain"]) == 4

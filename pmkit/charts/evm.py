@@ -55,7 +55,10 @@ def s_curve(project, eac_method: str = "cpi", title: str | None = None) -> alt.C
     'line'
     """
     data = s_curve_data(project, eac_method)
-    color = alt.Color("series:N", scale=alt.Scale(domain=_SERIES, range=_COLORS), title=None)
+    # the legend lists only the series there is data for (a proposed project has PV only)
+    shown = [k for k, name in enumerate(_SERIES) if (data["series"] == name).any()] or [0]
+    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=[_SERIES[k] for k in shown],
+                                                              range=[_COLORS[k] for k in shown]))
     base = alt.Chart(data).encode(
         x=alt.X("date:T", title="Date"),
         y=alt.Y("value:Q", title="Cumulative cost"),
