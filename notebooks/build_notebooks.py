@@ -72,6 +72,12 @@ def project_setup(states: str) -> nbf.NotebookNode:
     """)
 
 
+# remaining work simulated from the status date; planning and monitoring show the same run
+MONTE_CARLO = code("""
+    mc = pmkit.simulate(prj, iterations=1000, seed=1)
+    rp.show_table(mc.summary())
+""")
+
 HEADLINE_PROJECT = code("rp.save_headline(headline_path, rp.project_headline(prj))")
 
 # --------------------------------------------------------------------------- 01 planning
@@ -157,10 +163,7 @@ PLANNING = [
         rp.show_table(risk.risk_register(prj)[['risk_id', 'description', 'probability', 'cost_impact',
                                                'schedule_impact_days', 'score', 'zone', 'emv_cost']])
     """),
-    code("""
-        mc = pmkit.simulate(prj, iterations=1000, seed=1)
-        rp.show_table(mc.summary())
-    """),
+    MONTE_CARLO,
     code("risk_charts.distribution_chart(mc, 'finish')"),
     code("rp.show_table(mc.chances())"),
     md("## Headline"),
@@ -235,10 +238,7 @@ MONITORING = [
         The remaining work simulated from the status date: chances of meeting the deadline
         and the budget, and which tasks drive the uncertainty most (tornado).
     """),
-    code("""
-        mc = pmkit.simulate(prj, iterations=1000, seed=1)
-        rp.show_table(mc.summary())
-    """),
+    MONTE_CARLO,
     code("rp.show_table(mc.chances())"),
     code("risk_charts.distribution_chart(mc, 'finish')"),
     code("risk_charts.tornado_chart(mc)"),
@@ -382,7 +382,6 @@ PORTFOLIO = [
         budget, the greedy order. Each is measured on every yardstick.
     """),
     code("""
-        total = float(pf.projects['budget'].sum())
         cmp = pmkit.compare_scenarios(pf, {"alignment": {}, "npv": {"objective": "npv"},
                                            "budget -30 %": {"budget": 0.7 * sel.cost},
                                            "greedy": {"method": "greedy"}})

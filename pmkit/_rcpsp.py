@@ -47,6 +47,20 @@ def _less(key, a, b):
 
 
 @njit(cache=True)
+def _eligible_heap(pptr, key):
+    """Unscheduled-predecessor counts and a heap (by ``key``) of the activities without any."""
+    n = pptr.size - 1
+    npred = np.empty(n, np.int64)
+    heap = np.empty(n, np.int64)
+    size = 0
+    for j in range(n):
+        npred[j] = pptr[j + 1] - pptr[j]
+        if npred[j] == 0:
+            size = _heap_push(heap, size, key, j)
+    return npred, heap, size
+
+
+@njit(cache=True)
 def _heap_push(heap, size, key, v):
     i = size
     heap[i] = v
@@ -117,13 +131,7 @@ def serial_sgs(prio, dur, pptr, pidx, pdelta, sptr, sidx, release, upper,
     ``start`` receives the starts and ``order`` the scheduling order.
     """
     n = dur.size
-    npred = np.empty(n, np.int64)
-    heap = np.empty(n, np.int64)
-    size = 0
-    for j in range(n):
-        npred[j] = pptr[j + 1] - pptr[j]
-        if npred[j] == 0:
-            size = _heap_push(heap, size, prio, j)
+    npred, heap, size = _eligible_heap(pptr, prio)
     makespan = 0
     forced = 0
     for k in range(n):
@@ -376,13 +384,7 @@ def _evaluate(prio, use_parallel, justify, dur, fw, bw, rptr, ridx, rdem, rchk, 
 def serial_order_by_key(key, pptr, sptr, sidx, order):
     """Precedence-feasible order of all activities, smallest key first among eligible ones."""
     n = key.size
-    npred = np.empty(n, np.int64)
-    heap = np.empty(n, np.int64)
-    size = 0
-    for j in range(n):
-        npred[j] = pptr[j + 1] - pptr[j]
-        if npred[j] == 0:
-            size = _heap_push(heap, size, key, j)
+    npred, heap, size = _eligible_heap(pptr, key)
     for k in range(n):
         j, size = _heap_pop(heap, size, key)
         order[k] = j
