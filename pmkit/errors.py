@@ -62,6 +62,13 @@ class LoadError(ValidationError):
     """Raised by :func:`pmkit.load` when files cannot be read or contain bad data."""
 
 
+class UnknownIdError(PmkitError, KeyError):
+    """A project, program or other id that is not in the data (a ``KeyError`` too)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class CycleError(PmkitError, ValueError):
     """The dependency network contains a cycle; ``cycle`` lists its task ids in order."""
 

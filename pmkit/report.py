@@ -726,10 +726,7 @@ def pick_project(portfolio, project_id: str = "", states: Iterable[str] = ()):
     Notebooks call it with their ``project_id`` parameter, so they run on any portfolio.
     """
     if project_id:
-        try:
-            return portfolio.project(project_id)
-        except KeyError as exc:
-            raise PmkitError(str(exc.args[0])) from None
+        return portfolio.project(project_id)  # an unknown id raises a PmkitError
     wanted = tuple(states)
     p = portfolio.projects
     rows = p[p["state"].isin(wanted)] if wanted else p

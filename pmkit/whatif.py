@@ -44,13 +44,6 @@ from .errors import PmkitError
 from .model import Portfolio, Project
 
 
-def _project(portfolio: Portfolio, project_id: str) -> Project:
-    try:
-        return portfolio.project(str(project_id))
-    except KeyError:
-        raise PmkitError(f"unknown project {project_id!r}; known: {', '.join(portfolio.project_ids[:20])}") from None
-
-
 def _shift_span(project: Project, origin: pd.Timestamp, days: int) -> pd.Timedelta:
     """Calendar time that ``days`` working days of the project calendar take from ``origin``."""
     if days == 0:
@@ -133,7 +126,7 @@ def delay_project(portfolio: Portfolio, project_id: str, days: int) -> Portfolio
     if int(days) != days or days < 0:
         raise PmkitError(f"delay_project: days must be a whole number of working days >= 0, not {days!r}")
     days = int(days)
-    prj = _project(portfolio, project_id)
+    prj = portfolio.project(str(project_id))
     if days == 0:
         return portfolio
     tables: dict[str, pd.DataFrame] = {}

@@ -43,10 +43,7 @@ def project_from(path: str, project_id: str | None):
             return pf.project(pf.project_ids[0])
         raise PmkitError(f"{path} holds {len(pf.projects)} projects; choose one with --project "
                          f"({', '.join(pf.project_ids[:15])})")
-    try:
-        return pf.project(project_id)
-    except KeyError as exc:
-        raise PmkitError(str(exc.args[0])) from None
+    return pf.project(project_id)  # an unknown id raises a PmkitError the CLI prints
 
 
 def emit(df: pd.DataFrame, fmt: str = "table", out=None, float_digits: int = 2) -> None:
