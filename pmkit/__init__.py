@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationError": "pmkit.errors",
     "LoadError": "pmkit.errors",
     "CycleError": "pmkit.errors",
+    "UnknownIdError": "pmkit.errors",
     "PmkitError": "pmkit.errors",
     "sample_path": "pmkit.samples",
     "synth": "pmkit.synth",
@@ -82,7 +83,7 @@ _EXPORTS: dict[str, str] = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calendars import Calendar  # noqa: F401
-    from .errors import CycleError, LoadError, PmkitError, ValidationError  # noqa: F401
+    from .errors import CycleError, LoadError, PmkitError, UnknownIdError, ValidationError  # noqa: F401
     from .io import load, save  # noqa: F401
     from .model import Portfolio, Program, Project  # noqa: F401
     from .samples import sample_path  # noqa: F401
