@@ -299,3 +299,21 @@ def test_search_with_time_key_crossover_only(seed, monkeypatch):
     assert a.forced == 0 and 0 < a.schedules <= 601
     assert a.start.tolist() == b.start.tolist()
     assert a.makespan <= solve(prob, method="rule").makespan
+
+
+def test_equal_lengths_rank_by_activities_in_last_period():
+    """Among schedules of equal length, fewer activities ending at the makespan rank first,
+    whatever the delays; the length always comes first."""
+    from pmkit._rcpsp import _score
+
+    dur = np.array([3, 2, 2, 0], dtype=np.int64)
+    es = np.zeros(4, dtype=np.int64)
+    w = np.full(4, 0.25)
+    # all length 5; A ends two activities at 5 (2+3 and 3+2), B one (2+3), B-later one, with
+    # a larger delay than B
+    a = _score(5, 0, np.array([2, 3, 0, 5], dtype=np.int64), es, w, dur)
+    b = _score(5, 0, np.array([2, 0, 0, 5], dtype=np.int64), es, w, dur)
+    b_later = _score(5, 0, np.array([2, 1, 0, 5], dtype=np.int64), es, w, dur)
+    assert b < a and b_later < a          # zero-duration end milestones do not count
+    assert b < b_later                    # then the mean delay decides
+    assert _score(4, 0, np.array([0, 2, 2, 4], dtype=np.int64), es, w, dur) < b
