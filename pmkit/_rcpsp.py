@@ -327,7 +327,8 @@ def _score(makespan, forced, start, es, weight, dur):
         delay += weight[j] * (start[j] - es[j])
         if dur[j] > 0 and start[j] + dur[j] == makespan:
             last += 1
-    return forced * 1e12 + makespan * 1e6 + min(last, 99) * 1e4 + delay
+    # the mean delay is at most the makespan: scaled below 1e3 it never reaches the terms above
+    return forced * 1e12 + makespan * 1e6 + min(last, 99) * 1e4 + 1e3 * delay / max(makespan, 1)
 
 
 @njit(cache=True)
