@@ -23,9 +23,10 @@ Methods (numbers refer to the references in ``docs/leveling.md``):
 * an activity-list genetic algorithm (Hartmann 1998) with the peak crossover of Valls,
   Ballestin & Quintanilla (2008), a two-point crossover of the parents' finish times read as
   random keys (Debels et al. 2006) and two-point list crossover, swap mutation, elitist selection
-  without duplicate schedules and the justified schedule written back into the individual
-  (Valls et al. 2005); children are decoded forward or backward (bidirectional planning,
-  Klein 2000) and justified once in the other direction.
+  that keeps schedules apart by a distance threshold (population management, Sorensen &
+  Sevaux 2006) and the justified schedule written back into the individual (Valls et al. 2005);
+  children are decoded forward or backward (bidirectional planning, Klein 2000) and justified
+  once in the other direction.
 
 Each application of a schedule generation scheme, forward or backward, counts as one
 schedule, the convention of Kolisch & Hartmann (2006) for comparing heuristics.
@@ -332,14 +333,6 @@ def _score(makespan, forced, start, es, weight, dur):
 
 
 @njit(cache=True)
-def _fingerprint(start, salt):
-    h = np.int64(0)
-    for j in range(start.size):
-        h += start[j] * salt[j]
-    return h
-
-
-@njit(cache=True)
 def _evaluate_backward(order, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage, start, tmp_start,
                        tmp_order, key, es, weight):
     """Decode an activity list backward, then left-justify it (two schedules).
@@ -512,13 +505,76 @@ def _peak_crossover(mother, father, mstart, dur, rptr, ridx, rdem, cap, util, ch
 
 
 @njit(cache=True)
+def select_diverse(scores, starts, size, min_diff):
+    """Indices of ``size`` schedules for the next population, best score first.
+
+    Population management in the manner of Sorensen & Sevaux (2006): a schedule enters only
+    if it differs from every schedule kept before it in the start of at least ``min_diff``
+    activities (at least one: an exact copy never enters twice), so the population does not
+    collapse onto near-copies of the best schedule. When too few schedules qualify, the best
+    near-copies fill up, then exact copies. ``starts`` has one row per candidate.
+    """
+    total, n = starts.shape
+    rank = np.argsort(scores, kind="mergesort")
+    need = max(min_diff, 1)
+    keep = np.empty(size, np.int64)
+    near = np.empty(total, np.int64)
+    copies = np.empty(total, np.int64)
+    n_keep = 0
+    n_near = 0
+    n_copies = 0
+    for i in range(total):
+        if n_keep == size:
+            break
+        c = rank[i]
+        closest = need
+        for q in range(n_keep):
+            o = keep[q]
+            diff = 0
+            for j in range(n):
+                if starts[c, j] != starts[o, j]:
+                    diff += 1
+                    if diff >= need:
+                        break
+            if diff < closest:
+                closest = diff
+                if diff == 0:
+                    break
+        if closest >= need:
+            keep[n_keep] = c
+            n_keep += 1
+        elif closest > 0:
+            near[n_near] = c
+            n_near += 1
+        else:
+            copies[n_copies] = c
+            n_copies += 1
+    i = 0
+    while n_keep < size and i < n_near:
+        keep[n_keep] = near[i]
+        n_keep += 1
+        i += 1
+    i = 0
+    while n_keep < size and i < n_copies:
+        keep[n_keep] = copies[i]
+        n_keep += 1
+        i += 1
+    # the fill-ups come later in rank than what was kept: restore the order by score
+    order = np.argsort(scores[keep], kind="mergesort")
+    return keep[order]
+
+
+@njit(cache=True)
 def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, budget, justify,
                    generations, opts, dur, fw, bw, rptr, ridx, rdem, rchk, cap, usage,
-                   es, weight, salt):
+                   es, weight):
     """Run up to ``generations`` generations or ``budget`` schedules; returns schedules used.
 
     The population (lists, scores, makespans, forced counts, starts) is updated in place
-    and stays sorted by score (best first).
+    and stays sorted by score (best first). ``opts``: swap-mutation rate, share of peak
+    crossovers, share of backward decoding, windows per peak, share of finish-time key
+    crossovers, and the diversity threshold of :func:`select_diverse` as a share of the
+    activities.
     """
     P, n = pop_lists.shape
     used_total = 0
@@ -532,13 +588,14 @@ def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, 
     tmp_start = np.empty(n, np.int64)
     tmp_order = np.empty(n, np.int64)
     flag = np.empty(n, np.bool_)
-    fp = np.empty(2 * P, np.int64)
+    all_starts = np.empty((2 * P, n), np.int64)
     util = np.empty(usage.shape[0] + 2)
     mutation_rate = opts[0]
     peak_rate = opts[1]
     backward_rate = opts[2]
     peak_tries = np.int64(opts[3])
     key_rate = opts[4]
+    min_diff = np.int64(opts[5] * n)
     for _ in range(generations):
         if used_total + 1 + justify > budget:
             break
@@ -581,35 +638,14 @@ def genetic_search(pop_lists, pop_scores, pop_makespan, pop_forced, pop_starts, 
                 child_mk[n_child] = mk
                 child_forced[n_child] = fo
                 n_child += 1
-        # elitist selection from parents and children, one copy of each schedule
+        # elitist selection from parents and children, kept apart by the diversity threshold
         total = P + n_child
         all_scores = np.empty(total)
         all_scores[:P] = pop_scores
         all_scores[P:] = child_scores[:n_child]
-        for i in range(P):
-            fp[i] = _fingerprint(pop_starts[i], salt)
-        for i in range(n_child):
-            fp[P + i] = _fingerprint(child_starts[i], salt)
-        rank = np.argsort(all_scores, kind="mergesort")
-        keep = np.empty(P, np.int64)
-        n_keep = 0
-        for i in range(total):
-            c = rank[i]
-            dup = False
-            for q in range(n_keep):
-                if fp[keep[q]] == fp[c] and all_scores[keep[q]] == all_scores[c]:
-                    dup = True
-                    break
-            if not dup:
-                keep[n_keep] = c
-                n_keep += 1
-                if n_keep == P:
-                    break
-        i = 0
-        while n_keep < P:  # not enough distinct schedules: refill with the best ones
-            keep[n_keep] = rank[i]
-            n_keep += 1
-            i += 1
+        all_starts[:P] = pop_starts
+        all_starts[P:total] = child_starts[:n_child]
+        keep = select_diverse(all_scores, all_starts[:total], P, min_diff)
         new_lists = np.empty((P, n), np.int64)
         new_starts = np.empty((P, n), np.int64)
         new_scores = np.empty(P)

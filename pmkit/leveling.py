@@ -6,8 +6,9 @@ and finish as early as possible. It is NP-hard (Blazewicz, Lenstra & Rinnooy Kan
 mainstream tools use one pass of a priority rule. pmkit searches instead: priority rules
 with serial and parallel schedule generation schemes (Kolisch 1996), forward and backward
 justification (Valls, Ballestin & Quintanilla 2005) and a genetic algorithm on justified
-activity lists with peak crossover, finish-time key crossover, bidirectional decoding and restarts around the best
-schedule (Hartmann 1998; Valls, Ballestin & Quintanilla 2008), reproducible from a seed. The compiled kernels are in
+activity lists with peak crossover, finish-time key crossover, bidirectional decoding and a
+population kept diverse by a falling distance threshold (Hartmann 1998; Valls, Ballestin &
+Quintanilla 2008; Sorensen & Sevaux 2006), reproducible from a seed. The compiled kernels are in
 :mod:`pmkit._rcpsp`; ``docs/leveling.md`` describes the method, the options and the
 benchmark figures on PSPLIB.
 
@@ -36,14 +37,15 @@ from .errors import CycleError, PmkitError
 from .model import Project
 from .network import CycleFound, topological_levels
 
-#: Search parameters, tuned on the full PSPLIB j30/j60 sets at 5,000 schedules: population size
-#: = budget / (pop_div x schedules per child), clipped; restart after so many generations
-#: without improvement; adjacent-swap rate; justify 1 = one pass opposite to the decoding
-#: (2 = double justification); share of finish-time key crossovers, share of peak crossovers among
-#: the other children and windows tried per peak; share of children decoded backward; restart
-#: noise (standard deviation as a share of n).
-_TUNING = {"pop_div": 15, "pop_min": 8, "pop_max": 60, "restart_after": 15, "mutation": 0.05,
-           "justify": 1, "time_key": 0.3, "peak": 0.8, "peak_tries": 2, "backward": 0.5, "sigma": 0.15}
+#: Search parameters, tuned on the full PSPLIB j30/j60 sets at 1,000 and 5,000 schedules:
+#: population size = budget / (pop_div x schedules per child), clipped; adjacent-swap rate;
+#: justify 1 = one pass opposite to the decoding (2 = double justification); share of
+#: finish-time key crossovers, share of peak crossovers among the other children and windows
+#: tried per peak; share of children decoded backward; diversity: share of activities whose
+#: start must differ from every schedule kept before, at the start of the search (it falls
+#: linearly to 0 as the budget is used).
+_TUNING = {"pop_div": 20, "pop_min": 8, "pop_max": 60, "mutation": 0.05, "justify": 1, "time_key": 0.3,
+           "peak": 0.8, "peak_tries": 2, "backward": 0.5, "diversity": 0.8}
 
 #: Time resolutions tried (periods per working day) so that durations and lags are whole periods.
 _RESOLUTIONS = (1, 2, 3, 4, 6, 8, 12, 24)
@@ -241,7 +243,6 @@ def solve(prob: _Problem, max_schedules: int = 5000, max_seconds: float | None =
     es64 = np.ascontiguousarray(es, dtype=np.int64)
     K.seed_rng(int(seed) % (2**32))
     rng = np.random.default_rng(seed)
-    salt = rng.integers(1, 2**61, size=n, dtype=np.int64)
 
     pop_size = int(np.clip(budget // (_TUNING["pop_div"] * cost), _TUNING["pop_min"], _TUNING["pop_max"]))
     pop_size += pop_size % 2
@@ -270,26 +271,20 @@ def solve(prob: _Problem, max_schedules: int = 5000, max_seconds: float | None =
     if rows < pop_size:
         return _result(kern, final_pass, starts[order[0]], mks[order[0]], forced[order[0]], used, t0, best_rule)
     pop = [a[order[:pop_size]].copy() for a in (lists, scores, mks, forced, starts)]
-    best = float(pop[1][0])
-    stall = 0
-    chunk = 4
-    restart_after = _TUNING["restart_after"]
-    opts = np.array([_TUNING[k] for k in ("mutation", "peak", "backward", "peak_tries", "time_key")], dtype=np.float64)
+    chunk = 4  # generations between checks of the clock, the bound and the diversity threshold
+    opts = np.array([_TUNING[k] for k in ("mutation", "peak", "backward", "peak_tries", "time_key", "diversity")],
+                    dtype=np.float64)
     lb = int(_resource_bound(prob, es, kern.dur))
     while used + cost <= budget:
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             break
         if pop[3][0] == 0 and pop[2][0] <= lb:
             break  # provably optimal: cannot beat a lower bound
+        # diverse early, then closer and closer around the best: the threshold falls linearly
+        # with the budget used, to exact copies only at the end
+        opts[5] = _TUNING["diversity"] * (1.0 - used / budget)
         used += K.genetic_search(pop[0], pop[1], pop[2], pop[3], pop[4], budget - used, justify, chunk,
-                                 opts, *kern.args(), es64, weight, salt)
-        if pop[1][0] < best:
-            best, stall = float(pop[1][0]), 0
-        else:
-            stall += chunk
-        if stall >= restart_after and used + cost <= budget:
-            used += _restart(pop, rng, budget - used, justify, kern, es64, weight)
-            stall = 0
+                                 opts, *kern.args(), es64, weight)
     return _result(kern, final_pass, pop[4][0], pop[2][0], pop[3][0], used, t0,
                    "genetic algorithm" if used > rows * cost else best_rule)
 
@@ -305,33 +300,6 @@ def _result(kern: _Kernel, final_pass: bool, start, mk, forced, used, t0, rule) 
         start, mk, forced = kern.run(start.astype(np.float64))
         used += 1
     return SearchResult(start, int(mk), int(forced), int(used), time.perf_counter() - t0, rule)
-
-
-def _restart(pop, rng, budget, justify, kern, es64, weight) -> int:
-    """Keep the best quarter; rebuild the rest from perturbed activity lists of the best."""
-    lists, scores, mks, forced, starts = pop
-    P, n = lists.shape
-    keep = max(2, P // 4)
-    m = P - keep
-    cost = 1 + justify
-    m = min(m, budget // cost)
-    if m <= 0:
-        return 0
-    pos = np.empty((m, n))
-    sigma = rng.uniform(0.5, _TUNING["sigma"] * n + 1, size=(m, 1))
-    pos[:, lists[0]] = np.arange(n, dtype=np.float64)
-    noise = rng.normal(0.0, 1.0, size=(m, n)) * sigma
-    pos += noise
-    sub = [np.empty((m, n), np.int64), np.empty(m), np.empty(m, np.int64), np.empty(m, np.int64),
-           np.empty((m, n), np.int64)]
-    used = K.evaluate_many(np.ascontiguousarray(pos), np.zeros(m, np.bool_), justify, *kern.args(), es64,
-                           weight, sub[0], sub[4], sub[1], sub[2], sub[3])
-    for a, b in zip(pop, sub, strict=True):
-        a[keep:keep + m] = b
-    order = np.argsort(scores, kind="stable")
-    for a in pop:
-        a[:] = a[order]
-    return int(used)
 
 
 def _resource_bound(prob: _Problem, es: np.ndarray, dur: np.ndarray) -> float:

@@ -317,3 +317,30 @@ def test_equal_lengths_rank_by_activities_in_last_period():
     assert b < a and b_later < a          # zero-duration end milestones do not count
     assert b < b_later                    # then the mean delay decides
     assert _score(4, 0, np.array([0, 2, 2, 4], dtype=np.int64), es, w, dur) < b
+
+
+def test_population_keeps_diverse_schedules_first():
+    """A schedule enters the next population only if it differs from every better one kept in
+    at least ``min_diff`` starts; near-copies fill up before exact copies; the result stays
+    sorted by score."""
+    from pmkit._rcpsp import select_diverse
+
+    a = np.arange(10, dtype=np.int64)
+    near = a.copy()
+    near[9] += 1                     # differs from a in 1 start
+    far = a.copy()
+    far[:5] += 3                     # differs from a in 5 starts and from near in 6
+    starts = np.vstack([far, a, near, a])            # a twice: an exact copy
+    scores = np.array([4.0, 1.0, 2.0, 1.0])
+    # threshold 3: a, far qualify; near (1 from a) fills before the copy of a
+    assert select_diverse(scores, starts, 3, 3).tolist() == [1, 2, 0]
+    # threshold 0: only exact copies are held back
+    assert select_diverse(scores, starts, 3, 0).tolist() == [1, 2, 0]
+    assert select_diverse(scores, starts, 2, 0).tolist() == [1, 2]
+    # threshold 3 with room for two: the far schedule beats the better near-copy
+    assert select_diverse(scores, starts, 2, 3).tolist() == [1, 0]
+    # more room than distinct schedules: the copy comes last in the fill, order is by score
+    assert sorted(select_diverse(scores, starts, 4, 3).tolist()) == [0, 1, 2, 3]
+    assert np.diff(scores[select_diverse(scores, starts, 4, 3)]).min() >= 0
+    # threshold above the number of activities: nothing qualifies after the best, near first
+    assert select_diverse(scores, starts, 3, 11).tolist() == [1, 2, 0]
