@@ -672,11 +672,13 @@ def _build_result(project, comp: _Compiled, es, start, rfloat, cpm_mk, found: Se
         "driving": rfloat == 0, "leveled": ~not_leveled,
     })
     problems = [(item, why) for item, why in comp.notes]
+    too_big = prob.dem > prob.cap + 1e-9   # already explained by a note: runs alone and overloads
     for j in np.flatnonzero(not_leveled):
-        cols = [f"{k} {i}" for (k, i), hit in zip(comp.labels, over_p[start[j]:start[j] + prob.dur[j]].any(axis=0),
-                                                   strict=True) if hit and prob.dem[j][comp.labels.index((k, i))] > 0]
-        problems.append((str(comp.ids[j]), "overloads " + ", ".join(cols)
-                         + (" (no room within its float)" if within_float else "")))
+        hits = over_p[start[j]:start[j] + prob.dur[j]].any(axis=0) & (prob.dem[j] > 0) & ~too_big[j]
+        if hits.any():
+            cols = [f"{k} {i}" for (k, i), hit in zip(comp.labels, hits, strict=True) if hit]
+            problems.append((str(comp.ids[j]), "overloads " + ", ".join(cols)
+                             + (" (no room within its float)" if within_float else "")))
     problems_df = pd.DataFrame(problems, columns=["item", "problem"]).drop_duplicates(ignore_index=True)
     length = float(finish_day.max(initial=0))
     cpm_len = float((es_day + dur_days).max(initial=0))

@@ -168,7 +168,8 @@ def test_demand_above_capacity_is_reported():
     prj = _project([("A", 2), ("B", 2)], assignments=[("A", "U", 2), ("B", "U", 1)])
     res = level(prj, max_schedules=50)
     assert res.length_days == 4  # A runs alone on U, then B
-    assert res.problems["item"].tolist()[0] == "A"
+    # one line that says why, not a second generic "overloads" line for the same resource
+    assert res.problems["item"].tolist() == ["A"]
     assert "capacity is 1" in res.problems["problem"].iloc[0]
 
 
@@ -193,6 +194,11 @@ def test_cli_levels_psplib_file(tmp_path, capsys):
     assert start["J1"] == 0
     assert main(["level", str(f), "--method", "rule"]) == 0
     assert "leveled length 9 working days (critical path 6)" in capsys.readouterr().out
+    # nothing delayed: a sentence, not an empty table
+    f.write_text(SMALL.replace("    3    2\n***", "    9    9\n***"))   # ample capacity
+    assert main(["level", str(f), "--delayed"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("no task is delayed by the leveling") and "Empty DataFrame" not in out
     assert main(["level", str(tmp_path / "nope.sm")]) == 1
 
 

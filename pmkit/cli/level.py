@@ -41,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     if args.format != "table":
         emit(df, args.format)
         return 0
-    emit(df[TABLE_COLUMNS], "table")
+    if len(df):
+        emit(df[TABLE_COLUMNS], "table")
+    else:
+        print("no task is delayed by the leveling" if args.delayed else "the project has no tasks")
     print(f"\nproject {res.project_id}: leveled length {res.length_days:g} working days "
           f"(critical path {res.cpm_length_days:g}), finishes {res.finish:%Y-%m-%d} "
           f"(unleveled {res.early_finish:%Y-%m-%d}); {int((res.schedule['delay_days'] > 0).sum())} tasks "
