@@ -131,6 +131,31 @@ PLANNING = [
         schedule_charts.resource_loading_chart(loading)
     """),
     md("""
+        ## Resource leveling
+
+        The critical-path dates assume unlimited people. `pmkit.level` moves tasks so that no
+        person or role is loaded above its capacity on any day, searching thousands of
+        schedules for the shortest (schedule generation schemes, justification and a genetic
+        algorithm; `docs/leveling.md`). Below: the leveled finish against the critical-path
+        finish, what could not be leveled and why, the loads before and after, and the
+        leveled Gantt chart (red: the tasks that drive the leveled finish; grey: where each
+        task would run without resource limits).
+    """),
+    code("""
+        from pmkit.charts import leveling as leveling_charts
+
+        lev = pmkit.level(prj, seed=1)
+        rp.show_table(lev.summary())
+    """),
+    code('rp.show_table(lev.problems, empty="Every task could be leveled.")'),
+    code("leveling_charts.loading(lev)"),
+    code("leveling_charts.gantt(lev)"),
+    code("""
+        rp.show_table(lev.schedule.loc[lev.schedule['delay_days'] > 0,
+                                       ['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']],
+                      empty="No task is delayed: the critical-path dates already fit the capacities.")
+    """),
+    md("""
         ## Cost baseline
 
         The time-phased budget: each task's budget spread over its working days at its

@@ -783,12 +783,16 @@ def portfolio_card(portfolio):
     return _html(_card(portfolio.name, "Portfolio", fields, desc))
 
 
-def show_table(df: pd.DataFrame, rag_column: str | None = None, max_rows: int = 60, digits: int = 2):
+def show_table(df: pd.DataFrame, rag_column: str | None = None, max_rows: int = 60, digits: int = 2,
+               empty: str | None = None):
     """A DataFrame as an escaped HTML table, with RAG cells drawn as coloured badges.
 
     pandas' own HTML escapes text too; this helper adds the badges, number formatting and
-    a row limit (a report stays readable with thousands of tasks).
+    a row limit (a report stays readable with thousands of tasks). ``empty``: a sentence
+    shown instead of a table without rows.
     """
+    if empty is not None and df.empty:
+        return _html(f"<p><i>{html.escape(empty)}</i></p>")
     shown = df.head(max_rows)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     body = []

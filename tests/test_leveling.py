@@ -350,3 +350,43 @@ def test_population_keeps_diverse_schedules_first():
     assert np.diff(scores[select_diverse(scores, starts, 4, 3)]).min() >= 0
     # threshold above the number of activities: nothing qualifies after the best, near first
     assert select_diverse(scores, starts, 3, 11).tolist() == [1, 2, 0]
+
+
+def test_loading_chart_keeps_the_steps_and_stays_small():
+    """The loading chart draws only the days where a load changes (a step line), so a plan
+    whose daily table passes Altair's 5,000-row limit still renders; the default rows are the
+    resources most overloaded before leveling; redrawing the steps gives the daily loads back."""
+    from pmkit.charts.leveling import loading
+
+    res = level(synth.project(200, seed=1, progress=None), max_schedules=100, seed=1)
+    daily = res.loading
+    assert len(daily) > 5000
+    chart = loading(res)
+    spec = chart.to_dict()                                   # raises MaxRowsError if too big
+    data = chart.data
+    shown = spec["facet"]["row"]["sort"]
+    ratio = (daily["load_before"] / daily["capacity"]).groupby(daily["kind"] + " " + daily["id"]).max()
+    assert shown == ratio.sort_values(ascending=False, kind="stable").index[:8].tolist()
+    assert ratio[shown[0]] == ratio.max()
+    for name in shown[:3]:
+        kind, rid = name.split(" ", 1)
+        day = daily[(daily["kind"] == kind) & (daily["id"] == rid)].set_index("date")
+        for when, col in (("before leveling", "load_before"), ("after leveling", "load_after")):
+            pts = data[(data["resource"] == name) & (data["when"] == when)].set_index("date")["load"]
+            assert len(pts) < len(day)
+            redrawn = pts.reindex(day.index, method="ffill")
+            assert np.allclose(redrawn.to_numpy(), day[col].to_numpy())
+
+
+def test_loading_chart_draws_weekly_peaks_on_very_long_plans(monkeypatch):
+    from pmkit.charts import leveling as charts
+
+    res = level(synth.project(60, seed=2, progress=None), max_schedules=100, seed=1)
+    monkeypatch.setattr(charts, "_MAX_POINTS", 10)
+    data = charts.loading(res, ids=[res.loading["id"].iloc[0]]).data
+    daily = res.loading[res.loading["id"] == res.loading["id"].iloc[0]]
+    weeks = daily["date"].dt.to_period("W").dt.start_time
+    peak = daily.groupby(weeks)["load_after"].max()
+    after = data[data["when"] == "after leveling"].set_index("date")["load"]
+    assert set(after.index) <= set(peak.index) and (after.index.day_of_week == 0).all()
+    assert np.allclose(after.reindex(peak.index, method="ffill").to_numpy(), peak.to_numpy())

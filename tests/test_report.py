@@ -135,6 +135,10 @@ def test_display_helpers_escape_user_text():
     table = rp.show_table(pf.projects[["project_id", "name", "state"]].assign(rag="red"), rag_column="rag").data
     assert XSS not in table and table.count("rag-red") == len(pf.projects)
     assert "3 more rows" in rp.show_table(pf.projects, max_rows=2).data
+    # an empty table can say so in a sentence (escaped); without one it keeps its header
+    none = rp.show_table(pf.projects.head(0), empty=f"Nothing for {XSS}").data
+    assert "<table" not in none and "Nothing for &lt;script&gt;" in none
+    assert "<th>project_id</th>" in rp.show_table(pf.projects.head(0)).data
     assert XSS not in rp.note(XSS).data
     assert XSS not in pf.projects.to_html()  # pandas escapes by default, which the notebooks rely on
 

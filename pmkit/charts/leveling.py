@@ -8,9 +8,12 @@ import pandas as pd
 from ._theme import ACTUAL, CRITICAL, FORECAST, NORMAL, PLANNED
 
 _ONE_DAY = pd.Timedelta(days=1)
+#: Above this many step points the loading chart draws weekly peaks (Altair embeds the data).
+_MAX_POINTS = 4000
 
 
-def loading(result, ids: list[str] | None = None, width: int = 600, height: int = 110) -> alt.FacetChart:
+def loading(result, ids: list[str] | None = None, max_resources: int = 8, width: int = 600,
+            height: int = 110) -> alt.FacetChart:
     """Load per working day of each resource/role before and after leveling, with capacity.
 
     Parameters
@@ -18,7 +21,15 @@ def loading(result, ids: list[str] | None = None, width: int = 600, height: int 
     result : pmkit.leveling.LevelingResult
         What :func:`pmkit.level` returned (its ``loading`` table is drawn).
     ids : list of str, optional
-        Resources/roles to show (default: every constrained one, at most 12).
+        Resources/roles to show. Default: the ``max_resources`` most overloaded before
+        leveling (peak load over capacity), so the chart shows what leveling changed.
+    max_resources : int
+        How many resources/roles to show by default.
+
+    Notes
+    -----
+    The lines are steps, so only the days where a load changes are drawn (the chart stays
+    small on long projects); beyond 4,000 such points the load is drawn per week (its peak).
 
     Examples
     --------
@@ -28,24 +39,45 @@ def loading(result, ids: list[str] | None = None, width: int = 600, height: int 
     >>> loading(res).to_dict()["facet"]["row"]["field"]
     'resource'
     """
-    df = result.loading
+    df = result.loading.assign(resource=lambda d: d["kind"] + " " + d["id"])
     if ids is not None:
         df = df[df["id"].isin(ids)]
+        order = list(dict.fromkeys(df["resource"]))
     else:
-        df = df[df["id"].isin(df["id"].drop_duplicates().head(12))]
-    df = df.assign(resource=df["kind"] + " " + df["id"])
+        peak = (df["load_before"] / df["capacity"].where(df["capacity"] > 0)).groupby(df["resource"], sort=False).max()
+        order = peak.sort_values(ascending=False, kind="stable").index[:max_resources].tolist()
+        df = df[df["resource"].isin(order)]
     long = df.melt(id_vars=["resource", "date", "capacity"], value_vars=["load_before", "load_after"],
                    var_name="when", value_name="load")
     long["when"] = long["when"].map({"load_before": "before leveling", "load_after": "after leveling"})
-    base = alt.Chart(long).encode(x=alt.X("date:T", title=None))
-    lines = base.mark_line(interpolate="step-after").encode(
-        y=alt.Y("load:Q", title="units"),
+    steps = _change_points(long)
+    if len(steps) > _MAX_POINTS:  # very long plans: the weekly peak
+        weekly = long.assign(date=long["date"].dt.to_period("W").dt.start_time)
+        steps = _change_points(weekly.groupby(["resource", "when", "date"], as_index=False)
+                               .agg(load=("load", "max"), capacity=("capacity", "first")))
+    base = alt.Chart(steps).encode(
+        x=alt.X("date:T", title=None), y=alt.Y("load:Q", title="units"),
         color=alt.Color("when:N", title=None, scale=alt.Scale(
             domain=["before leveling", "after leveling"], range=[ACTUAL, PLANNED])),
         tooltip=["resource", "date:T", "when", "load:Q", "capacity:Q"])
-    cap = alt.Chart(long).mark_rule(strokeDash=[4, 3], color=FORECAST).encode(y="max(capacity):Q")
-    return alt.layer(lines, cap).properties(width=width, height=height).facet(
-        row=alt.Row("resource:N", title=None)).resolve_scale(y="independent")
+    # before dashed underneath, after solid on top: where leveling changed nothing both show
+    before = base.transform_filter(alt.datum.when == "before leveling").mark_line(
+        interpolate="step-after", strokeDash=[4, 2])
+    after = base.transform_filter(alt.datum.when == "after leveling").mark_line(interpolate="step-after")
+    cap = alt.Chart(steps).mark_rule(strokeDash=[2, 2], color=FORECAST).encode(y="max(capacity):Q")
+    return alt.layer(before, after, cap).properties(width=width, height=height).facet(
+        row=alt.Row("resource:N", title=None, sort=order)
+    ).resolve_scale(y="independent")
+
+
+def _change_points(long: pd.DataFrame) -> pd.DataFrame:
+    """Rows of each (resource, when) series where the load changes, plus its last row."""
+    long = long.sort_values(["resource", "when", "date"], kind="stable")
+    series = long["resource"] + "|" + long["when"]
+    first = series.ne(series.shift())
+    last = series.ne(series.shift(-1))
+    changed = long["load"].ne(long["load"].shift())
+    return long[first | last | changed].reset_index(drop=True)
 
 
 def gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerChart:
