@@ -246,7 +246,8 @@ def build_plan(pid: str, kind: str, extra_build: int, rng: np.random.Generator):
         tasks.append(dict(task_id=ms_id, name=ms_name, wbs=f"{ph_i}.{len(work) + 1}", duration_days=0.0,
                           optimistic_days=0.0, most_likely_days=0.0, pessimistic_days=0.0, milestone=True,
                           role=ms[0][2] if ms else "PM", calendar_id=""))
-        for last in {stream_a[-1], stream_b[-1] if stream_b else stream_a[-1]}:
+        # dict, not set: the order of the links must not depend on string hashing
+        for last in dict.fromkeys([stream_a[-1], stream_b[-1] if stream_b else stream_a[-1]]):
             links.append((last, ms_id, "FS", 0.0))
         # start-to-finish: an interim arrangement may only end once its replacement has started
         for t in tasks:
@@ -320,6 +321,10 @@ def main() -> None:
         asg["units"] = units[~tasks["milestone"].to_numpy()]
         named = rng.random(len(asg)) < 0.5
         asg["resource_id"] = [str(rng.choice(people_by_role[r])) if nm else "" for r, nm in zip(asg["role_id"], named, strict=True)]
+        # a named person works at most at their own capacity (2 units of one person cannot be
+        # levelled); larger demands are role assignments
+        person_cap = asg["resource_id"].map(resources.set_index("resource_id")["capacity_units"])
+        asg["units"] = np.where(person_cap.notna(), np.minimum(asg["units"], person_cap), asg["units"])
         # a named resource brings its role; keep role too for clarity
         mgr = MANAGERS[prog][int(pid[1:]) % len(MANAGERS[prog])]
         budget = float(tasks["budget_cost"].sum())
