@@ -390,3 +390,19 @@ def test_loading_chart_draws_weekly_peaks_on_very_long_plans(monkeypatch):
     after = data[data["when"] == "after leveling"].set_index("date")["load"]
     assert set(after.index) <= set(peak.index) and (after.index.day_of_week == 0).all()
     assert np.allclose(after.reindex(peak.index, method="ffill").to_numpy(), peak.to_numpy())
+
+
+def test_loading_chart_of_a_project_without_assignments_says_so():
+    import dataclasses
+    import warnings
+
+    from pmkit.charts.leveling import loading
+
+    prj = synth.project(20, seed=1, progress=None)
+    res = level(dataclasses.replace(prj, assignments=prj.assignments.head(0)))
+    assert res.loading.empty and res.length_days == res.cpm_length_days
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # no Altair type-inference warning in a report
+        spec = loading(res).to_dict()
+    assert spec["mark"]["type"] == "text"
+    assert "nothing to level" in json.dumps(spec["datasets"])

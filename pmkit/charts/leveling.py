@@ -13,7 +13,7 @@ _MAX_POINTS = 4000
 
 
 def loading(result, ids: list[str] | None = None, max_resources: int = 8, width: int = 600,
-            height: int = 110) -> alt.FacetChart:
+            height: int = 110) -> alt.FacetChart | alt.Chart:
     """Load per working day of each resource/role before and after leveling, with capacity.
 
     Parameters
@@ -30,6 +30,7 @@ def loading(result, ids: list[str] | None = None, max_resources: int = 8, width:
     -----
     The lines are steps, so only the days where a load changes are drawn (the chart stays
     small on long projects); beyond 4,000 such points the load is drawn per week (its peak).
+    A project without resource or role assignments gets a one-line chart that says so.
 
     Examples
     --------
@@ -39,6 +40,9 @@ def loading(result, ids: list[str] | None = None, max_resources: int = 8, width:
     >>> loading(res).to_dict()["facet"]["row"]["field"]
     'resource'
     """
+    if result.loading.empty:
+        return alt.Chart(pd.DataFrame({"text": ["No resource or role assignments: nothing to level."]})
+                         ).mark_text(align="left").encode(text="text:N").properties(width=width, height=20)
     df = result.loading.assign(resource=lambda d: d["kind"] + " " + d["id"])
     if ids is not None:
         df = df[df["id"].isin(ids)]
