@@ -151,8 +151,7 @@ PLANNING = [
     code("leveling_charts.loading(lev)"),
     code("leveling_charts.gantt(lev)"),
     code("""
-        rp.show_table(lev.schedule.loc[lev.schedule['delay_days'] > 0,
-                                       ['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']],
+        rp.show_table(lev.delayed[['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']],
                       empty="No task is delayed: the critical-path dates already fit the capacities.")
     """),
     md("""

@@ -549,16 +549,8 @@ def select_diverse(scores, starts, size, min_diff):
         else:
             copies[n_copies] = c
             n_copies += 1
-    i = 0
-    while n_keep < size and i < n_near:
-        keep[n_keep] = near[i]
-        n_keep += 1
-        i += 1
-    i = 0
-    while n_keep < size and i < n_copies:
-        keep[n_keep] = copies[i]
-        n_keep += 1
-        i += 1
+    fill = np.concatenate((near[:n_near], copies[:n_copies]))[:size - n_keep]
+    keep[n_keep:n_keep + fill.size] = fill
     # the fill-ups come later in rank than what was kept: restore the order by score
     order = np.argsort(scores[keep], kind="mergesort")
     return keep[order]

@@ -533,6 +533,11 @@ class LevelingResult:
         return s["task_id"].tolist()
 
     @property
+    def delayed(self) -> pd.DataFrame:
+        """Rows of :attr:`schedule` of the tasks that leveling started later than their early start."""
+        return self.schedule[self.schedule["delay_days"] > 0].reset_index(drop=True)
+
+    @property
     def overloaded(self) -> pd.DataFrame:
         """Rows of :attr:`loading` where the leveled load exceeds the capacity."""
         return self.loading[self.loading["load_after"] > self.loading["capacity"] + 1e-9].reset_index(drop=True)
@@ -544,7 +549,7 @@ class LevelingResult:
             "project_id": self.project_id, "mode": "within float" if self.within_float else "finish may move",
             "cpm_length_days": self.cpm_length_days, "leveled_length_days": self.length_days,
             "early_finish": self.early_finish, "leveled_finish": self.finish,
-            "tasks_delayed": int((s["delay_days"] > 0).sum()),
+            "tasks_delayed": len(self.delayed),
             "tasks_not_leveled": int((~s["leveled"]).sum()),
             "schedules": self.schedules, "seconds": round(self.seconds, 3), "method": self.method,
         }])

@@ -88,6 +88,10 @@ def test_hand_worked_instance():
     _check_feasible(prj, res)
     s = res.schedule.set_index("task_id")
     assert s.loc["B", "start_day"] == s.loc["C", "start_day"]
+    # no links: every early start is day 0, so the delayed tasks are those not starting on day 0,
+    # at least two of them (only A, D or the pair B+C can run first)
+    assert sorted(res.delayed["task_id"]) == sorted(s.index[s["start_day"] > 0]) and len(res.delayed) >= 2
+    assert res.summary()["tasks_delayed"].iloc[0] == len(res.delayed)
     assert res.finish == pd.Timestamp("2025-01-13")  # 6 working days Mon 6 Jan .. Mon 13 Jan
     assert res.schedule["driving"].any()
     # the one-rule pass is feasible too, never better than the search

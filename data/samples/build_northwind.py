@@ -308,6 +308,7 @@ def main() -> None:
     resources["capacity_units"] = 1.0
     resources.loc[resources["role_id"].isin(["CREW", "ELEC", "LAB"]), "capacity_units"] = 4.0
     people_by_role = resources.groupby("role_id")["resource_id"].apply(list).to_dict()
+    person_capacity = resources.set_index("resource_id")["capacity_units"]
 
     all_t, all_l, all_a, all_b, all_s, all_r, all_d, all_sv, all_le, all_o, all_cf = ([] for _ in range(11))
     proj_rows = []
@@ -323,7 +324,7 @@ def main() -> None:
         asg["resource_id"] = [str(rng.choice(people_by_role[r])) if nm else "" for r, nm in zip(asg["role_id"], named, strict=True)]
         # a named person works at most at their own capacity (2 units of one person cannot be
         # levelled); larger demands are role assignments
-        person_cap = asg["resource_id"].map(resources.set_index("resource_id")["capacity_units"])
+        person_cap = asg["resource_id"].map(person_capacity)
         asg["units"] = np.where(person_cap.notna(), np.minimum(asg["units"], person_cap), asg["units"])
         # a named resource brings its role; keep role too for clarity
         mgr = MANAGERS[prog][int(pid[1:]) % len(MANAGERS[prog])]

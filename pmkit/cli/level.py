@@ -35,9 +35,7 @@ def run(args: argparse.Namespace) -> int:
     prj = project_from(args.path, args.project)
     res = level(prj, within_float=args.within_float, max_schedules=args.max_schedules,
                 max_seconds=args.max_seconds, seed=args.seed, method=args.method)
-    df = res.schedule
-    if args.delayed:
-        df = df[df["delay_days"] > 0]
+    df = res.delayed if args.delayed else res.schedule
     if args.format != "table":
         emit(df, args.format)
         return 0
@@ -47,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         print("no task is delayed by the leveling" if args.delayed else "the project has no tasks")
     print(f"\nproject {res.project_id}: leveled length {res.length_days:g} working days "
           f"(critical path {res.cpm_length_days:g}), finishes {res.finish:%Y-%m-%d} "
-          f"(unleveled {res.early_finish:%Y-%m-%d}); {int((res.schedule['delay_days'] > 0).sum())} tasks "
+          f"(unleveled {res.early_finish:%Y-%m-%d}); {len(res.delayed)} tasks "
           f"delayed; {res.schedules} schedules in {res.seconds:.2f} s ({res.method}, seed {res.seed})")
     if len(res.problems):
         print("not leveled:")
