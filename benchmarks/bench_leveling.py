@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from pmkit.interop.psplib import read_psplib_instance
-from pmkit.leveling import solve_psplib
+from pmkit.project.leveling import solve_psplib
 
 BUDGETS = (1000, 5000)
 

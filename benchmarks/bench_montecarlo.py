@@ -1,6 +1,6 @@
 """Monte Carlo schedule risk: pmkit's compiled run beside a plain per-iteration loop.
 
-Runs ``pmkit.montecarlo.simulate`` (numba CPM passes over iterations in parallel, see
+Runs ``pmkit.project.montecarlo.simulate`` (numba CPM passes over iterations in parallel, see
 ``pmkit/_cpm_numba.py``) on a ``pmkit.synth.project`` network with all four link types, lags,
 two calendars with holidays and progress, and measures wall time and peak memory: Python
 allocations via tracemalloc (numpy included) and the process's peak resident set size
@@ -38,8 +38,13 @@ def main() -> None:
     warnings.simplefilter("ignore", RuntimeWarning)
 
     from pmkit import synth
-    from pmkit.montecarlo import sample_three_point, simulate
-    from pmkit.scheduling import CRITICAL_TOLERANCE, backward_pass, compile_network, forward_pass
+    from pmkit.project.montecarlo import sample_three_point, simulate
+    from pmkit.project.scheduling import (
+        CRITICAL_TOLERANCE,
+        backward_pass,
+        compile_network,
+        forward_pass,
+    )
 
     t0 = time.perf_counter()
     simulate(synth.project(30, seed=1), 20, seed=1)

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import pmkit
-from pmkit import report as rp
+from pmkit import reports as rp
 
 
 def _bin(name: str) -> str:

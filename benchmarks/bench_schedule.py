@@ -78,8 +78,8 @@ def run(n: int, baseline_max: int, repeat: int) -> dict:
     import pandas as pd
 
     from pmkit import synth
-    from pmkit.model import Project
-    from pmkit.scheduling import (
+    from pmkit.data.model import Project
+    from pmkit.project.scheduling import (
         _compiled_kernel,
         backward_pass,
         compile_network,

@@ -33,8 +33,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pmkit  # noqa: E402
-from pmkit.model import Portfolio  # noqa: E402
-from pmkit.selection import frontier, select  # noqa: E402
+from pmkit.data.model import Portfolio
+from pmkit.portfolio.selection import frontier, select
 
 
 def selection_portfolio(n: int = 1000, months: int = 36, n_roles: int = 8, n_relations: int = 50,
@@ -102,7 +102,7 @@ def selection_portfolio(n: int = 1000, months: int = 36, n_roles: int = 8, n_rel
                              "priority": rng.integers(1, 100, n).astype(float)})
     portfolio = Portfolio(projects=projects, tasks=tasks, baseline=baseline, assignments=assignments,
                           validate=False)
-    demand = pmkit.capacity.role_demand(portfolio)
+    demand = pmkit.portfolio.capacity.role_demand(portfolio)
     per_cell = demand.groupby(["role_id", "month"])["demand_days"].sum()
     month_index = pd.date_range(str(t0), periods=months, freq="MS")
     cells = pd.MultiIndex.from_product([roles, month_index], names=["role_id", "month"])
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     # exactness check against enumeration on a small instance, same process
     small = selection_portfolio(16, 24, 4, 0, seed=args.seed + 7, tightness=0.4)
     s16 = select(small, objective=args.objective, explain=False)
-    from pmkit.selection import _build
+    from pmkit.portfolio.selection import _build
     pb = _build(small, None, args.objective, True, True, (), (), 0, ("proposed",))
     t = time.perf_counter()
     best = brute_force(pb.value, pb.usage.toarray(), pb.row_limit)

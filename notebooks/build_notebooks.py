@@ -62,7 +62,7 @@ HEADLINE = ("", "file for the headline figures of the report index (blank: none)
 def project_setup(states: str) -> nbf.NotebookNode:
     return code(f"""
         import pmkit
-        from pmkit import report as rp
+        from pmkit import reports as rp
         from pmkit.charts.render import setup_notebook
 
         setup_notebook(offline)
@@ -148,8 +148,8 @@ PLANNING = [
         rp.show_table(lev.summary())
     """),
     code('rp.show_table(lev.problems, empty="Every task could be leveled.")'),
-    code("leveling_charts.loading(lev)"),
-    code("leveling_charts.gantt(lev)"),
+    code("leveling_charts.leveled_loading(lev)"),
+    code("leveling_charts.leveled_gantt(lev)"),
     code("""
         rp.show_table(lev.delayed[['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']],
                       empty="No task is delayed: the critical-path dates already fit the capacities.")
@@ -170,7 +170,7 @@ PLANNING = [
         rp.note(f"Planned cost (BAC) {pv['bac'].iloc[-1]:,.0f} over {len(pv)} months, from the "
                 f"{pv.attrs['basis']}; project budget {prj.budget:,.0f}")
     """),
-    code("evm_charts.s_curve(prj, title=f'{prj.project_id}: planned cost (S-curve)')"),
+    code("evm_charts.s_curve(pmkit.s_curve_table(prj), title=f'{prj.project_id}: planned cost (S-curve)')"),
     code("rp.show_table(pv.rename(columns={'date': 'month end', 'pv': 'planned cost', 'pv_cumulative': 'cumulative'}))"),
     md("""
         ## Cost and schedule risk
@@ -181,14 +181,14 @@ PLANNING = [
         percentile (P80 is common), not on the single deterministic date.
     """),
     code("""
-        from pmkit import risk
-        from pmkit.charts import risk as risk_charts
+        from pmkit.project import risk
+        from pmkit.charts import montecarlo as mc_charts
 
         rp.show_table(risk.risk_register(prj)[['risk_id', 'description', 'probability', 'cost_impact',
                                                'schedule_impact_days', 'score', 'zone', 'emv_cost']])
     """),
     MONTE_CARLO,
-    code("risk_charts.distribution_chart(mc, 'finish')"),
+    code("mc_charts.distribution_chart(mc, 'finish')"),
     code("rp.show_table(mc.chances())"),
     md("## Headline"),
     HEADLINE_PROJECT,
@@ -213,7 +213,7 @@ MONITORING = [
         meeting specifications (accepted deliverables) and client satisfaction, each against
         green and red thresholds.
     """),
-    code("rp.show_table(pmkit.kpis(prj), rag_column='status')"),
+    code("rp.show_table(pmkit.project_kpis(prj), rag_column='status')"),
     md("""
         ## Earned value and earned schedule
 
@@ -235,7 +235,7 @@ MONITORING = [
     code("""
         from pmkit.charts import evm as evm_charts
 
-        evm_charts.s_curve(prj)
+        evm_charts.s_curve(pmkit.s_curve_table(prj), title=f'{prj.project_id} {prj.name}: earned value S-curve')
     """),
     code("evm_charts.performance_trend(evm)"),
     md("""
@@ -250,7 +250,8 @@ MONITORING = [
     """),
     md("## Risks"),
     code("""
-        from pmkit import risk
+        from pmkit.project import risk
+        from pmkit.charts import montecarlo as mc_charts
         from pmkit.charts import risk as risk_charts
 
         risk_charts.heat_map_chart(risk.heat_map(prj))
@@ -264,8 +265,8 @@ MONITORING = [
     """),
     MONTE_CARLO,
     code("rp.show_table(mc.chances())"),
-    code("risk_charts.distribution_chart(mc, 'finish')"),
-    code("risk_charts.tornado_chart(mc)"),
+    code("mc_charts.distribution_chart(mc, 'finish')"),
+    code("mc_charts.tornado_chart(mc)"),
     md("## Headline"),
     HEADLINE_PROJECT,
 ]
@@ -281,14 +282,17 @@ PORTFOLIO = [
     """),
     parameters(data_path=DATA, offline=OFFLINE, headline_path=HEADLINE),
     code("""
+        import pandas as pd
+
         import pmkit
-        from pmkit import portfolio as pfa
-        from pmkit import portfolio_kpi as pk
-        from pmkit import portfolio_risk as pr
-        from pmkit import report as rp
+        from pmkit import rag
+        from pmkit import reports as rp
         from pmkit.charts import portfolio as pch
         from pmkit.charts.render import setup_notebook
-        from pmkit.kpi import portfolio_kpis as project_kpis
+        from pmkit.portfolio import kpi as pk
+        from pmkit.portfolio import prioritization as pfa
+        from pmkit.portfolio import risk as pr
+        from pmkit.project.kpi import all_project_kpis
 
         setup_notebook(offline)
         pf = pmkit.load(data_path)
@@ -302,17 +306,23 @@ PORTFOLIO = [
         Return on investment (from summed cash flows, never an average of ratios), strategic
         alignment (cost-weighted alignment index), resource utilization (demand / capacity),
         CPI and SPI rolled up from summed earned values, and risk exposure (EMV of open risks /
-        budget), each with a red / amber / green status. The dashboard repeats them per
-        program and project (`pmkit.portfolio_dashboard`).
+        budget), each rated in its band. The dashboard repeats the measures per program and
+        project (`pmkit.portfolio_dashboard`); its last column is the colour of each project,
+        program and the portfolio by the rule of its level (`pmkit.rag`), the same colour
+        the index page and every report show. A project's colour is its delivery (project
+        rule); whether it is the right project shows in its alignment and ROI cells.
     """),
     code("rp.show_table(pmkit.portfolio_kpis(pf), rag_column='status')"),
-    code("pch.dashboard_chart(pmkit.portfolio_dashboard(pf))"),
+    code("rp.show_table(pd.DataFrame({'level': list(rag.RAG_RULES), 'rule': list(rag.RAG_RULES.values())}))"),
+    code("dash = pmkit.portfolio_dashboard(pf)"),
+    code("pch.dashboard_chart(dash)"),
+    code("rp.show_table(dash[['level', 'id', 'rag', 'rag_reason']], rag_column='rag', max_rows=100)"),
     md("""
         ### Program roll-up
 
         Budgets, earned value and cash flows summed per program, then the ratios from the sums.
     """),
-    code("rp.show_table(pk.rollup(pf)[['level', 'id', 'projects', 'budget', 'pv', 'ev', 'ac', 'cpi', 'spi', 'roi', 'npv', 'alignment_index', 'risk_exposure']])"),
+    code("rp.show_table(pk.portfolio_rollup(pf)[['level', 'id', 'projects', 'budget', 'pv', 'ev', 'ac', 'cpi', 'spi', 'roi', 'npv', 'alignment_index', 'risk_exposure']])"),
     md("""
         ## Strategic alignment
 
@@ -430,7 +440,7 @@ PORTFOLIO = [
         value and risk are in one program (HHI).
     """),
     code("""
-        sim = pr.simulate(pf, n=5000, correlation=0.3, program_correlation=0.2, seed=1)
+        sim = pr.simulate_portfolio(pf, n=5000, correlation=0.3, program_correlation=0.2, seed=1)
         rp.show_table(sim.summary())
     """),
     code("pch.risk_value_chart(pr.risk_value(pf, sim))"),
@@ -441,7 +451,7 @@ PORTFOLIO = [
         The same project KPIs side by side for every project with progress; a portfolio
         manager looks for patterns (one program late, one kind of project over budget).
     """),
-    code("rp.show_table(project_kpis(pf)[['project_id', 'name', 'state', 'kpi', 'value', 'unit', 'status']], rag_column='status', max_rows=200)"),
+    code("rp.show_table(all_project_kpis(pf)[['project_id', 'name', 'state', 'kpi', 'value', 'unit', 'status']], rag_column='status', max_rows=200)"),
     md("## Headline"),
     code("rp.save_headline(headline_path, rp.portfolio_headline(pf))"),
 ]
@@ -470,7 +480,7 @@ CLOSING = [
     code("""
         from pmkit.charts import evm as evm_charts
 
-        evm_charts.s_curve(prj)
+        evm_charts.s_curve(pmkit.s_curve_table(prj), title=f'{prj.project_id} {prj.name}: earned value S-curve')
     """),
     md("## Deliverables and acceptance"),
     code("rp.show_table(prj.deliverables.drop(columns=['project_id']))"),
@@ -505,9 +515,10 @@ TEACHING = [
                offline=OFFLINE),
     code("""
         import pmkit
-        from pmkit import report as rp
+        from pmkit import reports as rp
         from pmkit.charts.render import setup_notebook
-        from pmkit.kpi import portfolio_kpis
+        from pmkit.portfolio.kpi import project_rags
+        from pmkit.project.kpi import all_project_kpis
 
         setup_notebook(offline)
         pf = pmkit.load(data_path)
@@ -535,7 +546,7 @@ TEACHING = [
         Its success is judged by project KPIs: **on-time delivery**, **on-budget completion**,
         **meeting specifications** (deliverables accepted) and **client satisfaction**.
     """),
-    code("rp.show_table(pmkit.kpis(prj), rag_column='status')"),
+    code("rp.show_table(pmkit.project_kpis(prj), rag_column='status')"),
     md("""
         ## The portfolio lens
 
@@ -567,7 +578,13 @@ TEACHING = [
         The same KPI table, for every project, is where the lenses meet: the portfolio
         manager reads the project managers' results together.
     """),
-    code("rp.show_table(portfolio_kpis(pf)[['project_id', 'name', 'kpi', 'status']], rag_column='status', max_rows=30)"),
+    code("rp.show_table(all_project_kpis(pf)[['project_id', 'name', 'kpi', 'status']], rag_column='status', max_rows=30)"),
+    md("""
+        Each running project's colour follows one rule, the project rule of `pmkit.rag`: the
+        worst of its KPIs. The index page, the project reports and the portfolio dashboard
+        all show this colour; the portfolio's own colour adds the portfolio KPIs to it.
+    """),
+    code("rp.show_table(project_rags(pf)[['project_id', 'state', 'rag', 'rag_reason']], rag_column='rag')"),
     md("""
         ## How they work together
 
@@ -631,15 +648,15 @@ TEACHING = [
 
         1. Which of the project's objectives is not SMART, and what is missing?
         2. Which KPI of the project is the worst, and is that a project or a portfolio concern?
-        3. Count the portfolio's red projects. Set `answer` below and run the check.
+        3. Count the portfolio's red projects (project rule). Set `answer` below and run the check.
         4. Does the portfolio's return on investment (ROI) change when the project is 10 days
            late? Answer `"yes"` or `"no"`; then explain with the table above which KPI does
            move, and why (hint: ROI is undiscounted).
         5. How many projects does the portfolio run at 40 % of the total budget?
     """),
     code("""
-        answer = None  # your count of projects whose worst KPI is red
-        rp.check_answer(answer, rp.portfolio_headline(pf)["figures"]["red projects (KPIs)"])
+        answer = None  # your count of running projects whose colour (worst KPI) is red
+        rp.check_answer(answer, rp.portfolio_headline(pf)["figures"]["red projects (project rule)"])
     """),
     code("""
         answer = None  # "yes" or "no"

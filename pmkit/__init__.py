@@ -3,7 +3,16 @@
 Project management delivers one project well (objectives, schedule, earned value, risk,
 closing); portfolio management chooses and steers the set of projects for the most
 strategic value (alignment, prioritization, selection under budget and capacity,
-portfolio risk). pmkit covers both on the same data.
+portfolio risk). pmkit covers both on the same data, in two lenses over one data layer:
+
+- ``pmkit.data``: the model, schema, validation, calendars, loading and saving;
+- ``pmkit.project``: one project (schedule, leveling, earned value, KPIs, risk, closing);
+- ``pmkit.portfolio``: the set (alignment, prioritization, financials, selection,
+  capacity, portfolio risk, portfolio KPIs, what-if);
+- ``pmkit.rag``: the red / amber / green rule of each level;
+- ``pmkit.reports``, ``pmkit.charts``, ``pmkit.interop``, ``pmkit.cli``.
+
+The most used functions are also here, at the top: ``pmkit.schedule``, ``pmkit.select`` ...
 
 >>> import pmkit
 >>> pf = pmkit.load(pmkit.sample_path())
@@ -18,89 +27,109 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-# Public name -> module that defines it. Imported lazily so `import pmkit` stays fast and
-# heavy dependencies (altair, scipy) load only when used.
+# Public name -> module that defines it, grouped by the room it lives in. Imported lazily so
+# `import pmkit` stays fast and heavy dependencies (altair, scipy, numba) load only when used.
 _EXPORTS: dict[str, str] = {
-    "load": "pmkit.io",
-    "save": "pmkit.io",
-    "Portfolio": "pmkit.model",
-    "Program": "pmkit.model",
-    "Project": "pmkit.model",
-    "Calendar": "pmkit.calendars",
+    # shared data layer (pmkit.data) and errors
+    "load": "pmkit.data.io",
+    "save": "pmkit.data.io",
+    "Portfolio": "pmkit.data.model",
+    "Program": "pmkit.data.model",
+    "Project": "pmkit.data.model",
+    "Calendar": "pmkit.data.calendars",
+    "sample_path": "pmkit.data.samples",
     "ValidationError": "pmkit.errors",
     "LoadError": "pmkit.errors",
     "CycleError": "pmkit.errors",
     "UnknownIdError": "pmkit.errors",
     "PmkitError": "pmkit.errors",
-    "sample_path": "pmkit.samples",
-    "synth": "pmkit.synth",
-    # analytics (added by their modules)
-    "schedule": "pmkit.scheduling",
-    "critical_path": "pmkit.scheduling",
-    "longest_path": "pmkit.scheduling",
-    "project_finish": "pmkit.scheduling",
-    "resource_loading": "pmkit.scheduling",
-    "compile_network": "pmkit.scheduling",
-    "earned_value": "pmkit.evm",
-    "planned_value": "pmkit.evm",
-    "earned_schedule": "pmkit.evm",
-    "kpis": "pmkit.kpi",
-    "KpiThresholds": "pmkit.kpi",
-    "smart_check": "pmkit.kpi",
-    "risk_register": "pmkit.risk",
-    "simulate": "pmkit.montecarlo",
-    "closing_summary": "pmkit.closing",
-    "level": "pmkit.leveling",
-    "select": "pmkit.selection",
-    "run_reports": "pmkit.report",
-    "frontier": "pmkit.selection",
-    "compare_scenarios": "pmkit.selection",
-    "ahp": "pmkit.portfolio",
-    "alignment": "pmkit.portfolio",
-    "alignment_matrix": "pmkit.portfolio",
-    "spend_by_objective": "pmkit.portfolio",
-    "weighted_scores": "pmkit.portfolio",
-    "ranking_sensitivity": "pmkit.portfolio",
-    "financials": "pmkit.portfolio",
-    "portfolio_financials": "pmkit.portfolio",
-    "npv": "pmkit.portfolio",
-    "irr": "pmkit.portfolio",
-    "capacity_plan": "pmkit.capacity",
-    "role_demand": "pmkit.capacity",
-    "utilization": "pmkit.capacity",
-    "portfolio_kpis": "pmkit.portfolio_kpi",
-    "portfolio_dashboard": "pmkit.portfolio_kpi",
-    "delay_project": "pmkit.whatif",
-    "delay_effects": "pmkit.whatif",
-    "budget_scenarios": "pmkit.whatif",
-    "schedule_baseline": "pmkit.evm",
     # interop: MS Project XML, Primavera XER
     "read_project_file": "pmkit.interop",
     "read_mspdi": "pmkit.interop.mspdi",
     "write_mspdi": "pmkit.interop.mspdi",
     "read_xer": "pmkit.interop.xer",
+    # project lens (pmkit.project)
+    "schedule": "pmkit.project.scheduling",
+    "critical_path": "pmkit.project.scheduling",
+    "longest_path": "pmkit.project.scheduling",
+    "project_finish": "pmkit.project.scheduling",
+    "resource_loading": "pmkit.project.scheduling",
+    "compile_network": "pmkit.project.scheduling",
+    "level": "pmkit.project.leveling",
+    "schedule_baseline": "pmkit.project.evm",
+    "planned_value": "pmkit.project.evm",
+    "earned_value": "pmkit.project.evm",
+    "earned_schedule": "pmkit.project.evm",
+    "s_curve_table": "pmkit.project.evm",
+    "project_kpis": "pmkit.project.kpi",
+    "project_status": "pmkit.project.kpi",
+    "KpiThresholds": "pmkit.project.kpi",
+    "smart_check": "pmkit.project.kpi",
+    "risk_register": "pmkit.project.risk",
+    "simulate": "pmkit.project.montecarlo",
+    "closing_summary": "pmkit.project.closing",
+    # portfolio lens (pmkit.portfolio)
+    "alignment": "pmkit.portfolio.alignment",
+    "alignment_matrix": "pmkit.portfolio.alignment",
+    "spend_by_objective": "pmkit.portfolio.alignment",
+    "ahp": "pmkit.portfolio.prioritization",
+    "weighted_scores": "pmkit.portfolio.prioritization",
+    "ranking_sensitivity": "pmkit.portfolio.prioritization",
+    "financials": "pmkit.portfolio.financials",
+    "portfolio_financials": "pmkit.portfolio.financials",
+    "npv": "pmkit.portfolio.financials",
+    "irr": "pmkit.portfolio.financials",
+    "select": "pmkit.portfolio.selection",
+    "frontier": "pmkit.portfolio.selection",
+    "compare_scenarios": "pmkit.portfolio.selection",
+    "capacity_plan": "pmkit.portfolio.capacity",
+    "role_demand": "pmkit.portfolio.capacity",
+    "utilization": "pmkit.portfolio.capacity",
+    "simulate_portfolio": "pmkit.portfolio.risk",
+    "portfolio_kpis": "pmkit.portfolio.kpi",
+    "portfolio_status": "pmkit.portfolio.kpi",
+    "portfolio_dashboard": "pmkit.portfolio.kpi",
+    "PortfolioThresholds": "pmkit.portfolio.kpi",
+    "delay_project": "pmkit.portfolio.whatif",
+    "delay_effects": "pmkit.portfolio.whatif",
+    "budget_scenarios": "pmkit.portfolio.whatif",
+    # reports
+    "run_reports": "pmkit.reports.runner",
 }
 
+# Sub-packages and modules reachable as attributes after `import pmkit`.
+_MODULES: dict[str, str] = {
+    "data": "pmkit.data", "project": "pmkit.project", "portfolio": "pmkit.portfolio",
+    "reports": "pmkit.reports", "charts": "pmkit.charts", "interop": "pmkit.interop", "rag": "pmkit.rag",
+    "synth": "pmkit.data.synth",
+}
+
+# Round-one short names kept working; each is the same object as its full name.
+_ALIASES: dict[str, str] = {"kpis": "project_kpis"}
+
 if TYPE_CHECKING:  # pragma: no cover
-    from .calendars import Calendar  # noqa: F401
+    from .data.calendars import Calendar  # noqa: F401
+    from .data.io import load, save  # noqa: F401
+    from .data.model import Portfolio, Program, Project  # noqa: F401
+    from .data.samples import sample_path  # noqa: F401
     from .errors import CycleError, LoadError, PmkitError, UnknownIdError, ValidationError  # noqa: F401
-    from .io import load, save  # noqa: F401
-    from .model import Portfolio, Program, Project  # noqa: F401
-    from .samples import sample_path  # noqa: F401
 
 
 def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    elif name in _ALIASES:
+        value = getattr(importlib.import_module("pmkit"), _ALIASES[name])
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
         raise AttributeError(f"module 'pmkit' has no attribute {name!r}")
-    mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_EXPORTS) | set(_MODULES))
 
 
 __all__ = sorted(_EXPORTS)

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests mirror the package: data/, project/, portfolio/, reports/, interop/. A few modules
+# share builders across those folders (test_evm.demo_project, test_psplib.SMALL,
+# test_report_support.sample_reports), so every folder is importable from any other.
+for _folder in ("data", "project", "portfolio", "reports", "interop"):
+    sys.path.insert(0, str(Path(__file__).resolve().parent / _folder))
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import pmkit  # noqa: E402
-from pmkit.calendars import Calendar  # noqa: E402
+from pmkit.data.calendars import Calendar
 
 OUT = ROOT / "data" / "samples"
 PORTFOLIO_STATUS_DATE = pd.Timestamp("2026-10-30")
@@ -269,9 +269,9 @@ def build_plan(pid: str, kind: str, extra_build: int, rng: np.random.Generator):
 def early_dates(project: pmkit.Project) -> pd.DataFrame:
     """Early start/finish per task from pmkit's scheduler (approximation until it exists)."""
     try:
-        from pmkit.scheduling import schedule
+        from pmkit.project.scheduling import schedule
     except ImportError:
-        from pmkit.synth import _approx_early_start
+        from pmkit.data.synth import _approx_early_start
 
         es = _approx_early_start(project.tasks, project.dependencies)
         dur = project.tasks["duration_days"].to_numpy()
@@ -286,7 +286,7 @@ def early_dates(project: pmkit.Project) -> pd.DataFrame:
 def capacity_from_demand(pf: pmkit.Portfolio) -> pd.DataFrame:
     """Role capacity per month sized like a real organization's: enough for the busy-month median
     of open projects' demand (75th percentile), so the busiest months are over-allocated."""
-    from pmkit.capacity import role_demand
+    from pmkit.portfolio.capacity import role_demand
 
     demand = role_demand(pf).groupby(["role_id", "month"])["demand_days"].sum().reset_index()
     window = demand[(demand["month"] >= "2026-01-01") & (demand["month"] < "2028-07-01")]

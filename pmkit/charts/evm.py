@@ -1,60 +1,40 @@
-"""Earned value charts: the S-curve with forecasts, and CPI / SPI(t) trends."""
+"""Earned value charts: the S-curve with forecasts, and CPI / SPI(t) trends.
+
+Both take tables of :mod:`pmkit.project.evm`: :func:`s_curve` the
+:func:`~pmkit.project.evm.s_curve_table`, :func:`performance_trend` the
+:func:`~pmkit.project.evm.earned_value` table.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from ..project.evm import S_CURVE_SERIES as _SERIES
 from ._theme import ACTUAL, EARNED, FORECAST, PLANNED, RAG_COLORS
 
-_SERIES = ["Planned value (PV)", "Earned value (EV)", "Actual cost (AC)", "Forecast (EAC)"]
 _COLORS = [PLANNED, EARNED, ACTUAL, FORECAST]
 
 
-def s_curve_data(project, eac_method: str = "cpi") -> pd.DataFrame:
-    """Long table behind :func:`s_curve`: ``date``, ``value``, ``series``, ``dashed``.
-
-    PV is the daily time-phased baseline; EV and AC are the values at each status date;
-    the forecast runs from the last AC to the EAC at the forecast finish (IEAC(t) with
-    PF = SPI(t)).
-    """
-    from ..evm import earned_value, planned_value
-
-    pv = planned_value(project)
-    parts = [pd.DataFrame({"date": pv["date"], "value": pv["pv_cumulative"], "series": _SERIES[0],
-                           "dashed": False})]
-    ev = earned_value(project, eac_method=eac_method)
-    if len(ev):
-        for col, name in (("ev", _SERIES[1]), ("ac", _SERIES[2])):
-            parts.append(pd.DataFrame({"date": ev["status_date"], "value": ev[col], "series": name,
-                                       "dashed": False}))
-        last = ev.iloc[-1]
-        if pd.notna(last["forecast_finish"]) and pd.notna(last["eac"]):
-            parts.append(pd.DataFrame({"date": [last["status_date"], last["forecast_finish"]],
-                                       "value": [last["ac"], last["eac"]], "series": _SERIES[3],
-                                       "dashed": True}))
-    return pd.concat(parts, ignore_index=True)
-
-
-def s_curve(project, eac_method: str = "cpi", title: str | None = None) -> alt.Chart:
+def s_curve(curve: pd.DataFrame, title: str | None = None) -> alt.Chart:
     """Cumulative PV, EV and AC over time with the cost forecast to completion.
 
     Parameters
     ----------
-    project : Project
-        With ``baseline`` and (for EV/AC) ``status`` tables.
-    eac_method : str
-        Estimate at completion drawn as the forecast (see :func:`pmkit.evm.earned_value`).
+    curve : DataFrame
+        :func:`pmkit.project.evm.s_curve_table` of the project.
+    title : str, optional
+        Chart title.
 
     Examples
     --------
     >>> import pmkit
     >>> from pmkit.charts.evm import s_curve
-    >>> chart = s_curve(pmkit.synth.project(40, seed=3))
+    >>> chart = s_curve(pmkit.s_curve_table(pmkit.synth.project(40, seed=3)))
     >>> chart.to_dict()["layer"][0]["mark"]["type"]
     'line'
     """
-    data = s_curve_data(project, eac_method)
+    data = curve
     # the legend lists only the series there is data for (a proposed project has PV only)
     shown = [k for k, name in enumerate(_SERIES) if (data["series"] == name).any()] or [0]
     color = alt.Color("series:N", title=None, scale=alt.Scale(domain=[_SERIES[k] for k in shown],
@@ -70,7 +50,7 @@ def s_curve(project, eac_method: str = "cpi", title: str | None = None) -> alt.C
     progress = base.transform_filter(f"datum.series != '{_SERIES[0]}' && !datum.dashed").mark_line(point=True)
     forecast = base.transform_filter("datum.dashed").mark_line(strokeDash=[6, 4], point=True)
     return alt.layer(planned, progress, forecast).properties(
-        title=title or f"{project.project_id} {project.name}: earned value S-curve", width=600, height=320)
+        title=title or "Earned value S-curve", width=600, height=320)
 
 
 def performance_trend(evm: pd.DataFrame, green: float = 0.95, red: float = 0.9,
@@ -80,14 +60,14 @@ def performance_trend(evm: pd.DataFrame, green: float = 0.95, red: float = 0.9,
     Parameters
     ----------
     evm : DataFrame
-        :func:`pmkit.evm.earned_value` output (``status_date``, ``cpi``, ``spi_t``, ``spi``).
+        :func:`pmkit.project.evm.earned_value` output (``status_date``, ``cpi``, ``spi_t``, ``spi``).
     green, red : float
         Index at or above ``green`` is on track; below ``red`` needs action; between is amber.
 
     Examples
     --------
     >>> import pmkit
-    >>> from pmkit.evm import earned_value
+    >>> from pmkit.project.evm import earned_value
     >>> from pmkit.charts.evm import performance_trend
     >>> chart = performance_trend(earned_value(pmkit.synth.project(40, seed=3)))
     >>> len(chart.to_dict()["layer"])
@@ -114,4 +94,4 @@ def performance_trend(evm: pd.DataFrame, green: float = 0.95, red: float = 0.9,
     return alt.layer(lines, rule, label).properties(title=title, width=600, height=260)
 
 
-__all__ = ["performance_trend", "s_curve", "s_curve_data"]
+__all__ = ["performance_trend", "s_curve"]

@@ -12,13 +12,13 @@ _ONE_DAY = pd.Timedelta(days=1)
 _MAX_POINTS = 4000
 
 
-def loading(result, ids: list[str] | None = None, max_resources: int = 8, width: int = 600,
+def leveled_loading(result, ids: list[str] | None = None, max_resources: int = 8, width: int = 600,
             height: int = 110) -> alt.FacetChart | alt.Chart:
     """Load per working day of each resource/role before and after leveling, with capacity.
 
     Parameters
     ----------
-    result : pmkit.leveling.LevelingResult
+    result : pmkit.project.leveling.LevelingResult
         What :func:`pmkit.level` returned (its ``loading`` table is drawn).
     ids : list of str, optional
         Resources/roles to show. Default: the ``max_resources`` most overloaded before
@@ -35,9 +35,9 @@ def loading(result, ids: list[str] | None = None, max_resources: int = 8, width:
     Examples
     --------
     >>> import pmkit
-    >>> from pmkit.charts.leveling import loading
+    >>> from pmkit.charts.leveling import leveled_loading
     >>> res = pmkit.level(pmkit.synth.project(30, seed=2, progress=None), max_schedules=200)
-    >>> loading(res).to_dict()["facet"]["row"]["field"]
+    >>> leveled_loading(res).to_dict()["facet"]["row"]["field"]
     'resource'
     """
     if result.loading.empty:
@@ -84,7 +84,7 @@ def _change_points(long: pd.DataFrame) -> pd.DataFrame:
     return long[first | last | changed].reset_index(drop=True)
 
 
-def gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerChart:
+def leveled_gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerChart:
     """Gantt chart of the leveled schedule with each task's unleveled (early) bar beside it.
 
     Leveled bars are red for the driving tasks (zero resource float), blue otherwise; the
@@ -93,9 +93,9 @@ def gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerChart:
     Examples
     --------
     >>> import pmkit
-    >>> from pmkit.charts.leveling import gantt
+    >>> from pmkit.charts.leveling import leveled_gantt
     >>> res = pmkit.level(pmkit.synth.project(30, seed=2, progress=None), max_schedules=200)
-    >>> gantt(res).to_dict()["layer"][0]["mark"]["type"]
+    >>> leveled_gantt(res).to_dict()["layer"][0]["mark"]["type"]
     'bar'
     """
     s = result.schedule.sort_values(["start", "finish"], kind="stable").head(max_tasks)
@@ -114,4 +114,4 @@ def gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerChart:
     return alt.layer(after, before).properties(width=width, height=max(120, 14 * len(s)))
 
 
-__all__ = ["gantt", "loading"]
+__all__ = ["leveled_gantt", "leveled_loading"]

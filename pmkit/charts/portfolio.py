@@ -10,7 +10,7 @@ from ._theme import ACTUAL, FORECAST, PLANNED, RAG_COLORS
 
 
 def alignment_heatmap(matrix: pd.DataFrame) -> alt.Chart:
-    """Projects x strategic objectives, coloured by score 0-5 (from :func:`pmkit.portfolio.alignment_matrix`)."""
+    """Projects x strategic objectives, coloured by score 0-5 (from :func:`pmkit.portfolio.alignment.alignment_matrix`)."""
     base = alt.Chart(matrix).encode(
         x=alt.X("objective:N", title="Strategic objective", sort=None),
         y=alt.Y("project_id:N", title="Project", sort=None),
@@ -23,7 +23,7 @@ def alignment_heatmap(matrix: pd.DataFrame) -> alt.Chart:
 
 
 def spend_chart(spend: pd.DataFrame) -> alt.Chart:
-    """Share of spend per objective beside its weight (from :func:`pmkit.portfolio.spend_by_objective`)."""
+    """Share of spend per objective beside its weight (from :func:`pmkit.portfolio.alignment.spend_by_objective`)."""
     long = spend.melt(id_vars=["objective"], value_vars=["spend_share", "weight"], var_name="measure",
                       value_name="share")
     long["measure"] = long["measure"].map({"spend_share": "share of spend", "weight": "strategic weight"})
@@ -36,7 +36,7 @@ def spend_chart(spend: pd.DataFrame) -> alt.Chart:
 
 
 def frontier_chart(frontier: pd.DataFrame) -> alt.Chart:
-    """Best value per budget level, and the greedy priority order's (from :func:`pmkit.selection.frontier`)."""
+    """Best value per budget level, and the greedy priority order's (from :func:`pmkit.portfolio.selection.frontier`)."""
     cols = ["budget", "value", "selected", "status"]
     long = frontier[cols].assign(method="optimal (pmkit)")
     if "greedy_value" in frontier:
@@ -51,7 +51,7 @@ def frontier_chart(frontier: pd.DataFrame) -> alt.Chart:
 
 
 def capacity_heatmap(plan: pd.DataFrame) -> alt.Chart:
-    """Role x month utilization; over-allocated cells outlined red (from :func:`pmkit.capacity.capacity_plan`)."""
+    """Role x month utilization; over-allocated cells outlined red (from :func:`pmkit.portfolio.capacity.capacity_plan`)."""
     df = plan.assign(month=pd.to_datetime(plan["month"]).dt.strftime("%Y-%m"),
                      utilization=plan["utilization"].clip(upper=2.0))
     base = alt.Chart(df).encode(
@@ -69,7 +69,7 @@ def capacity_heatmap(plan: pd.DataFrame) -> alt.Chart:
 
 def risk_value_chart(risk_value: pd.DataFrame) -> alt.Chart:
     """Bubble chart: value (mean NPV) against risk (its standard deviation), size = cost
-    (from :func:`pmkit.portfolio_risk.risk_value`)."""
+    (from :func:`pmkit.portfolio.risk.risk_value`)."""
     return alt.Chart(risk_value).mark_circle(opacity=0.7, stroke="white").encode(
         x=alt.X("risk:Q", title="Risk (std. dev. of NPV)"), y=alt.Y("value:Q", title="Value (mean NPV)"),
         size=alt.Size("cost:Q", title="Cost"), color=alt.Color("program_id:N", title="Program"),
@@ -80,17 +80,29 @@ def risk_value_chart(risk_value: pd.DataFrame) -> alt.Chart:
 
 
 def dashboard_chart(dashboard: pd.DataFrame) -> alt.Chart:
-    """RAG grid: rows = portfolio, programs, projects; columns = KPIs (from :func:`pmkit.portfolio_kpi.dashboard`)."""
-    rag_cols = [c for c in dashboard.columns if c.endswith("_rag")] + ["overall"]
-    df = dashboard.assign(row=dashboard["level"] + " " + dashboard["id"].astype(str))
-    long = df.melt(id_vars=["row"], value_vars=rag_cols, var_name="kpi", value_name="status")
-    long["kpi"] = long["kpi"].str.replace("_rag", "", regex=False)
+    """RAG grid: rows = portfolio, programs, projects; columns = measures, then the row's
+    colour by the rule of its level (from :func:`pmkit.portfolio.kpi.portfolio_dashboard`).
+
+    The last column, "RAG (rule of its level)", is the colour every other page shows for
+    that project, program or portfolio; its tooltip says what set it and by which rule.
+    """
+    rag_cols = [c for c in dashboard.columns if c.endswith("_rag")]
+    df = dashboard.assign(row=dashboard["level"] + " " + dashboard["id"].astype(str),
+                          RAG=dashboard["rag"], why=dashboard["rag_reason"],
+                          rule=dashboard["rag_rule"].str.split(":").str[0])
+    long = df.melt(id_vars=["row", "why", "rule"], value_vars=[*rag_cols, "RAG"], var_name="kpi",
+                   value_name="status")
+    long["kpi"] = long["kpi"].str.replace("_rag", "", regex=False).replace({"RAG": "RAG (rule of its level)"})
+    measure = long["kpi"] != "RAG (rule of its level)"
+    long.loc[measure, "why"] = ""
+    long.loc[measure, "rule"] = "measure band"
     return alt.Chart(long).mark_rect(stroke="white").encode(
         x=alt.X("kpi:N", sort=None, title=None), y=alt.Y("row:N", sort=None, title=None),
         color=alt.Color("status:N", scale=alt.Scale(domain=list(RAG_COLORS), range=list(RAG_COLORS.values())),
                         title="Status"),
-        tooltip=["row", "kpi", "status"],
-    ).properties(title="Portfolio dashboard")
+        tooltip=["row", "kpi", "status", alt.Tooltip("why:N", title="why"), alt.Tooltip("rule:N", title="rule")],
+    ).properties(title=alt.TitleParams("Portfolio dashboard", subtitle=[
+        "Measures in their bands; last column: project, program or portfolio rule (pmkit.rag)"]))
 
 
 __all__ = ["alignment_heatmap", "capacity_heatmap", "dashboard_chart", "frontier_chart", "risk_value_chart",

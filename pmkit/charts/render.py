@@ -51,7 +51,7 @@ def chart_svg(chart: alt.TopLevelMixin | dict) -> str:
 _ID_RE = re.compile(r'\bid="([^"]+)"')
 
 
-def unique_ids(svg: str, prefix: str | None = None) -> str:
+def unique_svg_ids(svg: str, prefix: str | None = None) -> str:
     """The SVG with its element ids (gradients, clip paths) made unique to this drawing.
 
     Vega numbers them from zero in every drawing (``gradient_0``, ``clip1``); two charts
@@ -74,7 +74,7 @@ def _vl_version() -> str:
 
 def _svg_renderer(spec: dict, **metadata: Any) -> dict:
     """Altair renderer: a mimebundle holding only SVG, so front-ends cannot fall back to JS."""
-    return {"image/svg+xml": unique_ids(chart_svg(spec)), "text/plain": "<pmkit chart (static SVG)>"}
+    return {"image/svg+xml": unique_svg_ids(chart_svg(spec)), "text/plain": "<pmkit chart (static SVG)>"}
 
 
 def use_offline_renderer() -> None:
@@ -101,5 +101,5 @@ def setup_notebook(offline: bool = False) -> None:
         use_interactive_renderer()
 
 
-__all__ = ["OFFLINE_RENDERER", "chart_svg", "setup_notebook", "unique_ids", "use_interactive_renderer",
+__all__ = ["OFFLINE_RENDERER", "chart_svg", "setup_notebook", "unique_svg_ids", "use_interactive_renderer",
            "use_offline_renderer"]

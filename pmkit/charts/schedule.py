@@ -68,12 +68,12 @@ def gantt(schedule_df: pd.DataFrame, baseline: pd.DataFrame | None = None, statu
 def resource_loading_chart(loading: pd.DataFrame, width: int = 600) -> alt.FacetChart:
     """Demand per role and period (bars, red where overloaded) against capacity (line).
 
-    ``loading`` is the table of :func:`pmkit.scheduling.resource_loading`; one panel per role.
+    ``loading`` is the table of :func:`pmkit.project.scheduling.resource_loading`; one panel per role.
 
     Examples
     --------
     >>> import pmkit
-    >>> from pmkit.scheduling import resource_loading
+    >>> from pmkit.project.scheduling import resource_loading
     >>> from pmkit.charts.schedule import resource_loading_chart
     >>> chart = resource_loading_chart(resource_loading(pmkit.synth.project(40, seed=1)))
     >>> "facet" in chart.to_dict()

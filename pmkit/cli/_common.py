@@ -23,7 +23,7 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
 
 def load_portfolio(path: str):
     """Load or raise :class:`LoadError` (printed by ``pmkit.cli.main`` with every problem)."""
-    from ..io import load
+    from ..data.io import load
 
     return load(path)
 

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..evm import earned_value
+    from ..project.evm import earned_value
 
     project = project_from(args.path, args.project)
     df = earned_value(project, by=args.by, wbs_level=args.wbs_level, eac_method=args.eac_method)

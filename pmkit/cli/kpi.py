@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..kpi import KpiThresholds, kpis, smart_check
+    from ..project.kpi import KpiThresholds, project_kpis, project_status, smart_check
 
     project = project_from(args.path, args.project)
     if args.smart:
@@ -43,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
         pair = getattr(args, opt.replace("-", "_"))
         if pair:
             given[f"{field}_green"], given[f"{field}_red"] = pair
-    table = kpis(project, KpiThresholds(**given), status_date=args.status_date, eac_method=args.eac_method)
+    thresholds = KpiThresholds(**given)
+    table = project_kpis(project, thresholds, status_date=args.status_date, eac_method=args.eac_method)
     emit(table, args.format)
+    if args.format == "table":
+        v = project_status(project, thresholds, status_date=args.status_date)
+        print(f"\nproject RAG: {v.status} ({v.reason}); {v.rule}")
     return 0

@@ -7,7 +7,7 @@ import argparse
 from ._common import add_format_argument, add_path_argument, emit, project_from
 
 #: Columns shown as a readable table (csv/json get every column).
-TABLE_COLUMNS = ["task_id", "name", "duration_days", "early_start", "start", "finish", "delay_days",
+_TABLE_COLUMNS = ["task_id", "name", "duration_days", "early_start", "start", "finish", "delay_days",
                  "resource_float_days", "driving", "leveled"]
 
 
@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import PmkitError
-    from ..leveling import level
+    from ..project.leveling import level
 
     if args.max_schedules < 1:
         raise PmkitError(f"--max-schedules must be at least 1, got {args.max_schedules}")
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         emit(df, args.format)
         return 0
     if len(df):
-        emit(df[TABLE_COLUMNS], "table")
+        emit(df[_TABLE_COLUMNS], "table")
     else:
         print("no task is delayed by the leveling" if args.delayed else "the project has no tasks")
     print(f"\nproject {res.project_id}: leveled length {res.length_days:g} working days "

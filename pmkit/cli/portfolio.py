@@ -39,47 +39,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import capacity as cap
-    from .. import portfolio as pm
+    from ..portfolio import alignment as al
+    from ..portfolio import capacity as cap
+    from ..portfolio import financials as fin
+    from ..portfolio import prioritization as pri
 
     pf = load_portfolio(args.path)
     a = args.analysis
     if a == "alignment":
-        df = pm.alignment(pf)
+        df = al.alignment(pf)
     elif a == "matrix":
-        df = pm.alignment_matrix(pf)
+        df = al.alignment_matrix(pf)
     elif a == "spend":
-        df = pm.spend_by_objective(pf)
+        df = al.spend_by_objective(pf)
     elif a == "ahp":
-        res = pm.ahp(pm.pairwise_matrix(pf.pairwise, pf.strategic_objectives["objective_id"].astype(str).tolist()))
+        res = pri.ahp(pri.pairwise_matrix(pf.pairwise, pf.strategic_objectives["objective_id"].astype(str).tolist()))
         df = res.summary()
         if args.format == "table":
             emit(df, "table", float_digits=3)
             print(f"\n{'consistent' if res.consistent else 'INCONSISTENT: revise the judgments'} "
-                  f"(CR {res.consistency_ratio:.3f}, threshold {pm.CR_THRESHOLD}); pairs furthest from the weights:")
+                  f"(CR {res.consistency_ratio:.3f}, threshold {pri.CR_THRESHOLD}); pairs furthest from the weights:")
             emit(res.disagreements.head(5), "table", float_digits=3)
             return 0
     elif a == "scores":
-        df = pm.weighted_scores(pf)
+        df = pri.weighted_scores(pf)
     elif a == "sensitivity":
-        values, weights = pm.alignment_values(pf) if args.by == "alignment" else pm.criteria_matrix(pf)
-        df = pm.ranking_sensitivity(values, weights)
+        values, weights = al.alignment_values(pf) if args.by == "alignment" else pri.criteria_matrix(pf)
+        df = pri.ranking_sensitivity(values, weights)
     elif a == "financials":
-        df = pm.financials(pf, args.rate)
+        df = fin.financials(pf, args.rate)
     elif a == "totals":
-        df = pm.portfolio_financials(pf, args.rate)
+        df = fin.portfolio_financials(pf, args.rate)
     elif a == "capacity":
         df = cap.capacity_plan(pf)
     elif a == "utilization":
         df = cap.utilization(pf)
     elif a in ("risk", "concentration"):
-        from .. import portfolio_risk as pr
+        from ..portfolio import risk as pr
 
-        sim = pr.simulate(pf, n=args.iterations, correlation=args.correlation, seed=args.seed)
+        sim = pr.simulate_portfolio(pf, n=args.iterations, correlation=args.correlation, seed=args.seed)
         df = sim.summary() if a == "risk" else pr.concentration(pf)
     else:
-        from .. import portfolio_kpi as pk
+        from ..portfolio import kpi as pk
 
-        df = pk.portfolio_kpis(pf) if a == "kpi" else pk.dashboard(pf)
+        df = pk.portfolio_kpis(pf) if a == "kpi" else pk.portfolio_dashboard(pf)
     emit(df, args.format, float_digits=3)
     return 0

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import run_reports
+    from ..reports.runner import run_reports
 
     result = run_reports(args.path, args.out, project_ids=args.projects, jobs=args.jobs, timeout=args.timeout,
                          include_portfolio=not args.no_portfolio, notebooks=args.notebooks,

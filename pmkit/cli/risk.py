@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     project = project_from(args.path, args.project)
     if args.register:
-        from ..risk import risk_register
+        from ..project.risk import risk_register
 
         cols = ["risk_id", "description", "category", "task_id", "status", "probability", "cost_impact",
                 "schedule_impact_days", "probability_rating", "impact_rating", "score", "zone", "emv_cost",
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         reg = risk_register(project).sort_values(["score", "emv_cost"], ascending=False, kind="stable")
         emit(reg[cols], args.format)
         return 0
-    from ..montecarlo import simulate
+    from ..project.montecarlo import simulate
 
     res = simulate(project, args.iterations, args.seed, args.distribution, args.correlation,
                    risks=not args.no_risks, status_date=args.status_date, criticality=args.tasks,

@@ -8,7 +8,7 @@ import sys
 from ._common import add_format_argument, add_path_argument, emit, project_from
 
 #: Columns shown as a readable table (csv/json get every column).
-TABLE_COLUMNS = ["task_id", "name", "duration_days", "percent_complete", "early_start", "early_finish",
+_TABLE_COLUMNS = ["task_id", "name", "duration_days", "percent_complete", "early_start", "early_finish",
                  "late_start", "late_finish", "total_float_days", "free_float_days", "critical",
                  "driving_predecessor"]
 
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..errors import PmkitError
-    from ..scheduling import schedule
+    from ..project.scheduling import schedule
 
     prj = project_from(args.path, args.project)
     status = None
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if args.critical:
         df = df[df["critical"]]
     if args.format == "table":
-        emit(df[TABLE_COLUMNS], "table")
+        emit(df[_TABLE_COLUMNS], "table")
         a = df.attrs
         sd = a.get("status_date")
         print(f"\nproject {a['project_id']}: finishes {a['project_finish']:%Y-%m-%d} "

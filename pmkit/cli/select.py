@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..selection import frontier, select
+    from ..portfolio.selection import frontier, select
 
     pf = load_portfolio(args.path)
     common = dict(objective=args.objective, capacity=not args.no_capacity, force_in=_ids(args.force_in),

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..calendars import Calendar
+from ..data.calendars import Calendar
 from ..errors import PmkitError
 
 #: Files larger than this are refused before parsing (bytes); pass ``max_bytes`` to change.
@@ -97,7 +97,7 @@ def calendar_from_week(calendar_id: str, name: str, minutes_by_weekday: Sequence
                     float(min(24.0, hours_per_day)))
 
 
-def unique_ids(names: Sequence[str], fallback: Sequence[str]) -> list[str]:
+def readable_ids(names: Sequence[str], fallback: Sequence[str]) -> list[str]:
     """Readable ids: each name when it is non-blank and unique, else its fallback id."""
     clean = [str(n).strip() for n in names]
     counts: dict[str, int] = {}

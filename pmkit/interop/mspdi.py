@@ -45,17 +45,17 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _safe_fromstring
 
-from ..calendars import STANDARD, Calendar
+from ..data.calendars import STANDARD, Calendar
+from ..data.model import Project
 from ..errors import PmkitError
-from ..model import Project
-from . import DEFAULT_MAX_BYTES, calendar_from_week, check_input_file, unique_ids, warn
+from . import DEFAULT_MAX_BYTES, calendar_from_week, check_input_file, readable_ids, warn
 
 NS = "http://schemas.microsoft.com/project"
 
 #: MSPDI ``ConstraintType`` code -> pmkit constraint (and back).
-CONSTRAINTS = {0: "ASAP", 1: "ALAP", 2: "MSO", 3: "MFO", 4: "SNET", 5: "SNLT", 6: "FNET", 7: "FNLT"}
+MSPDI_CONSTRAINTS = {0: "ASAP", 1: "ALAP", 2: "MSO", 3: "MFO", 4: "SNET", 5: "SNLT", 6: "FNET", 7: "FNLT"}
 #: MSPDI ``PredecessorLink/Type`` code -> pmkit link type (and back).
-LINK_TYPES = {0: "FF", 1: "FS", 2: "SF", 3: "SS"}
+MSPDI_LINK_TYPES = {0: "FF", 1: "FS", 2: "SF", 3: "SS"}
 #: ``LagFormat``/``DurationFormat`` codes of elapsed (24 h a day, 7 days a week) units.
 ELAPSED_FORMATS = frozenset({4, 6, 8, 10, 12, 20, 36, 38, 40, 42, 44, 52})
 #: ``LagFormat`` codes of percentage lags (LinkLag holds the percentage times ten).
@@ -266,7 +266,7 @@ def _read_calendars(root: Element, minutes_per_day: float) -> tuple[dict[str, Ca
     alias = {uid: info.base_uid for uid, info in infos.items()
              if not info.is_base and not _own_content(info) and info.base_uid in infos}
     kept = [uid for uid in infos if uid not in alias]
-    ids = dict(zip(kept, unique_ids([infos[u].name for u in kept], [f"cal{u}" for u in kept]), strict=True))
+    ids = dict(zip(kept, readable_ids([infos[u].name for u in kept], [f"cal{u}" for u in kept]), strict=True))
     cals = {}
     for uid in kept:
         minutes, holidays, name = resolved[uid]
@@ -414,7 +414,7 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
         days = (minutes / 1440.0 * sum(cal.workdays) / 7.0 if fmt in ELAPSED_FORMATS
                 else minutes / (cal.hours_per_day * 60.0))
         days = 0.0 if math.isnan(days) else max(0.0, days)
-        ctype = CONSTRAINTS.get(int(_num(t, "ConstraintType", 0)), "ASAP")
+        ctype = MSPDI_CONSTRAINTS.get(int(_num(t, "ConstraintType", 0)), "ASAP")
         cdate = _time(t, "ConstraintDate") if ctype not in ("ASAP", "ALAP") else None
         if cdate is None and ctype not in ("ASAP", "ALAP"):
             warn(f"{path.name}: task {tid} has constraint {ctype} without a date; read as ASAP")
@@ -453,7 +453,7 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
             continue
         pred = ids[pred_uid]
         deps.append({"predecessor_id": pred, "successor_id": succ,
-                     "type": LINK_TYPES.get(int(_num(link, "Type", 1)), "FS"),
+                     "type": MSPDI_LINK_TYPES.get(int(_num(link, "Type", 1)), "FS"),
                      "lag_days": round(_lag_days(link, duration[pred], cal, mpd), 9)})
     deps_df = pd.DataFrame(deps, columns=["predecessor_id", "successor_id", "type", "lag_days"])
     dup = deps_df.duplicated(["predecessor_id", "successor_id"])
@@ -807,7 +807,7 @@ def write_mspdi(project: Project, path: str | os.PathLike, schedule: pd.DataFram
     >>> import pmkit
     >>> pmkit.write_mspdi(pmkit.synth.project(20), "plan.xml")   # doctest: +SKIP
     """
-    from ..io import atomic_write_text
+    from ..data.io import atomic_write_text
 
     out = Path(path)
     xml = mspdi_text(project, schedule)
@@ -818,7 +818,7 @@ def write_mspdi(project: Project, path: str | os.PathLike, schedule: pd.DataFram
 def _dates_for(project: Project, schedule: pd.DataFrame | None) -> dict[str, tuple]:
     if schedule is None:
         try:
-            from ..scheduling import schedule as _schedule
+            from ..project.scheduling import schedule as _schedule
 
             schedule = _schedule(project)
         except (ImportError, PmkitError, ValueError, KeyError) as exc:
@@ -919,7 +919,7 @@ def mspdi_text(project: Project, schedule: pd.DataFrame | None = None) -> str:
                 _sub(t, "ActualFinish", _fmt_time(prog.actual_finish, 1020.0))
             _sub(t, "ActualCost", f"{float(prog.actual_cost):.2f}")
         ctype = str(r["constraint_type"] or "ASAP")
-        code = {v: k for k, v in CONSTRAINTS.items()}[ctype]
+        code = {v: k for k, v in MSPDI_CONSTRAINTS.items()}[ctype]
         _sub(t, "ConstraintType", code)
         if ctype not in ("ASAP", "ALAP") and not pd.isna(r["constraint_date"]):
             finish_side = ctype in ("MFO", "FNET", "FNLT")
@@ -930,7 +930,7 @@ def mspdi_text(project: Project, schedule: pd.DataFrame | None = None) -> str:
                 continue
             pl = SubElement(t, "PredecessorLink")
             _sub(pl, "PredecessorUID", uid_of[str(d.predecessor_id)])
-            _sub(pl, "Type", {v: k for k, v in LINK_TYPES.items()}[str(d.type)])
+            _sub(pl, "Type", {v: k for k, v in MSPDI_LINK_TYPES.items()}[str(d.type)])
             _sub(pl, "CrossProject", 0)
             _sub(pl, "LinkLag", int(round(float(d.lag_days) * cal.hours_per_day * 600.0)))
             _sub(pl, "LagFormat", 7)

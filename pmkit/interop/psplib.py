@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..calendars import Calendar
+from ..data.calendars import Calendar
+from ..data.model import Project
 from ..errors import PmkitError
-from ..model import Project
 
 #: Calendar of PSPLIB projects: every day is a working day, so working days == periods.
 PERIOD_CALENDAR = Calendar("periods", "Every day worked (abstract periods)", (True,) * 7)

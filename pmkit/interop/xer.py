@@ -45,18 +45,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..calendars import Calendar
+from ..data.calendars import Calendar
+from ..data.model import Project
 from ..errors import PmkitError
-from ..model import Project
-from . import DEFAULT_MAX_BYTES, calendar_from_week, check_input_file, unique_ids, warn
+from . import DEFAULT_MAX_BYTES, calendar_from_week, check_input_file, readable_ids, warn
 
 #: P6 constraint code -> pmkit constraint. "Mandatory" constraints keep their date in P6
 #: even against logic; pmkit's MSO/MFO behave the same (conflicts show as negative float).
-CONSTRAINTS = {
+XER_CONSTRAINTS = {
     "CS_ALAP": "ALAP", "CS_MSO": "MSO", "CS_MANDSTART": "MSO", "CS_MEO": "MFO", "CS_MANDFIN": "MFO",
     "CS_MSOA": "SNET", "CS_MSOB": "SNLT", "CS_MEOA": "FNET", "CS_MEOB": "FNLT",
 }
-LINK_TYPES = {"PR_FS": "FS", "PR_SS": "SS", "PR_FF": "FF", "PR_SF": "SF"}
+XER_LINK_TYPES = {"PR_FS": "FS", "PR_SS": "SS", "PR_FF": "FF", "PR_SF": "SF"}
 MILESTONE_TYPES = frozenset({"TT_Mile", "TT_FinMile"})
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _DAY = re.compile(r"\(0\|\|([1-7])\(\)")
@@ -203,7 +203,7 @@ def _read_calendars(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, Calendar
     bases = _col(df, "base_clndr_id").tolist()
     hours = _num(df, "day_hr_cnt")
     parsed = {i: parse_clndr_data(d) for i, d in zip(ids, _col(df, "clndr_data"), strict=True)}
-    pmkit_ids = dict(zip(ids, unique_ids(names, [f"cal{i}" for i in ids]), strict=True))
+    pmkit_ids = dict(zip(ids, readable_ids(names, [f"cal{i}" for i in ids]), strict=True))
     cals = {}
     for cid, name, base, hpd in zip(ids, names, bases, hours, strict=True):
         week, holidays, working = parsed[cid]
@@ -233,7 +233,7 @@ def xer_project_ids(path: str | os.PathLike, *, max_bytes: int | None = DEFAULT_
 
 
 def _project_keys(projects: pd.DataFrame) -> list[str]:
-    return unique_ids(_col(projects, "proj_short_name").tolist(), _col(projects, "proj_id").tolist())
+    return readable_ids(_col(projects, "proj_short_name").tolist(), _col(projects, "proj_id").tolist())
 
 
 def read_xer(path: str | os.PathLike, project_id: str | None = None, *,
@@ -358,12 +358,12 @@ def _project(path: Path, tables: dict[str, pd.DataFrame], pos: int, key: str) ->
     t_cal = [cal_ids.get(c, "") for c in _col(task, "clndr_id")]
     t_hpd = np.array([cals.get(c, project_cal).hours_per_day for c in t_cal], dtype=float)
     code = _col(task, "task_code")
-    tid = pd.Series(unique_ids(code.tolist(), _col(task, "task_id").tolist()), dtype=object)
+    tid = pd.Series(readable_ids(code.tolist(), _col(task, "task_id").tolist()), dtype=object)
     internal = dict(zip(_col(task, "task_id"), tid, strict=True))
     ttype = _col(task, "task_type").to_numpy()
     milestone = np.isin(ttype, list(MILESTONE_TYPES))
     duration = np.where(milestone, 0.0, _num(task, "target_drtn_hr_cnt", 0.0) / t_hpd)
-    ctype = _col(task, "cstr_type").map(CONSTRAINTS).fillna("ASAP")
+    ctype = _col(task, "cstr_type").map(XER_CONSTRAINTS).fillna("ASAP")
     cdate = _dates(task, "cstr_date")
     lost = ~ctype.isin(["ASAP", "ALAP"]) & cdate.isna()
     if lost.any():
@@ -456,7 +456,7 @@ def _links(path: Path, tables, proj: str, internal: dict, cals: dict, cal_ids: d
         lag_hpd = pd.Series(project_cal.hours_per_day, index=pred.index)
     else:
         lag_hpd = succ_int.map(hours_of)
-    types = _col(pred, "pred_type").map(LINK_TYPES)
+    types = _col(pred, "pred_type").map(XER_LINK_TYPES)
     if types.isna().any():
         warn(f"{path.name}: {int(types.isna().sum())} link(s) of unknown type read as finish-to-start")
     deps = pd.DataFrame({
@@ -482,12 +482,12 @@ def _resources(tables, taskrsrc: pd.DataFrame, internal: dict, cals: dict, cal_i
     rsrc = tables.get("RSRC", pd.DataFrame())
     roles_t = tables.get("ROLES", pd.DataFrame())
     role_key = dict(zip(_col(roles_t, "role_id"),
-                        unique_ids(_col(roles_t, "role_short_name").tolist(), _col(roles_t, "role_id").tolist()),
+                        readable_ids(_col(roles_t, "role_short_name").tolist(), _col(roles_t, "role_id").tolist()),
                         strict=True))
     roles = pd.DataFrame({"role_id": list(role_key.values()),
                           "name": _col(roles_t, "role_name").tolist()}) if len(roles_t) else None
     res_key = dict(zip(_col(rsrc, "rsrc_id"),
-                       unique_ids(_col(rsrc, "rsrc_short_name").tolist(), _col(rsrc, "rsrc_id").tolist()),
+                       readable_ids(_col(rsrc, "rsrc_short_name").tolist(), _col(rsrc, "rsrc_id").tolist()),
                        strict=True))
     resources = None
     if len(rsrc):
