@@ -1,7 +1,7 @@
 """Monte Carlo schedule risk: pmkit's compiled run beside a plain per-iteration loop.
 
 Runs ``pmkit.project.montecarlo.simulate`` (numba CPM passes over iterations in parallel, see
-``pmkit/_cpm_numba.py``) on a ``pmkit.synth.project`` network with all four link types, lags,
+``pmkit/project/_cpm_numba.py``) on a ``pmkit.synth.project`` network with all four link types, lags,
 two calendars with holidays and progress, and measures wall time and peak memory: Python
 allocations via tracemalloc (numpy included) and the process's peak resident set size
 (numba's own allocations and the compiled code included). numba compiles (or loads from

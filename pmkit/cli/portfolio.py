@@ -83,5 +83,12 @@ def run(args: argparse.Namespace) -> int:
         from ..portfolio import kpi as pk
 
         df = pk.portfolio_kpis(pf) if a == "kpi" else pk.portfolio_dashboard(pf)
+        if a == "dashboard" and args.format == "table":
+            # the rule is the same on every row of a level: state each once under the table
+            from ..rag import RAG_RULES
+
+            emit(df.drop(columns="rag_rule"), args.format, float_digits=3)
+            print("\nRAG colours: " + "; ".join(RAG_RULES.values()))
+            return 0
     emit(df, args.format, float_digits=3)
     return 0

@@ -509,7 +509,7 @@ def format_reference() -> str:
     lines = [
         "# pmkit data format",
         "",
-        "<!-- Generated from pmkit/schema.py by `python -m pmkit.data.schema > docs/data-format.md`. -->",
+        "<!-- Generated from pmkit/data/schema.py by `python -m pmkit.data.schema > docs/data-format.md`. -->",
         "",
         "A portfolio is a folder of CSV files, one per table (`projects.csv`, `tasks.csv`, ...), or an",
         "Excel workbook (`.xlsx`) with one sheet per table, named like the files without `.csv`.",

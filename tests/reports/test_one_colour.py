@@ -84,3 +84,16 @@ def test_index_shows_each_report_colour_and_states_the_rules(pf, tmp_path):
     assert RAG_RULES["project"].split(":")[0] in page and "portfolio rule" in page
     for h in heads.values():
         assert f'rag-{h["rag"]}' in page and h["rag_reason"] in page
+
+
+def test_cli_dashboard_prints_the_rule_colours_and_states_the_rules(dash, capsys):
+    assert main(["portfolio", str(pmkit.sample_path()), "dashboard"]) == 0
+    out = capsys.readouterr().out
+    assert "RAG colours: project rule" in out and "program rule" in out and "portfolio rule" in out
+    assert main(["portfolio", str(pmkit.sample_path()), "dashboard", "--format", "csv"]) == 0
+    import io
+
+    import pandas as pd
+
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    assert table["rag"].tolist() == dash["rag"].tolist() and "rag_rule" in table.columns
