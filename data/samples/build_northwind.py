@@ -518,8 +518,8 @@ def main() -> None:
                                columns=["project_id", "relation", "other_project_id"]),
     )
     pf = pf.with_tables(capacity=capacity_from_demand(pf))
-    pmkit.save(pf, OUT / "northwind")
-    pmkit.save(pf, OUT / "northwind.xlsx")
+    pmkit.save(pf, OUT / "northwind", overwrite=True)
+    pmkit.save(pf, OUT / "northwind.xlsx", overwrite=True)
     print(pf)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import LoadError, Problem
+from ..errors import LoadError, PmkitError, Problem
 from .model import Portfolio
 from .schema import TABLES
 from .validation import Source, check_tables, parse_table
@@ -156,30 +156,151 @@ def _text_frame(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=order)
 
 
-def save(portfolio: Portfolio, path: str | os.PathLike) -> Path:
+#: Suffixes of single files that are not a pmkit format: saving there is refused, not turned
+#: into a folder of that name.
+_FILE_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xls", ".ods", ".json", ".xml", ".xer", ".zip",
+                            ".parquet", ".mpp"})
+
+
+def save(portfolio: Portfolio, path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write a portfolio as a folder of CSV files, or as a workbook when ``path`` ends in .xlsx.
 
     Every table is written, empty ones as a header row, so the folder documents itself.
-    Files are written to a temporary name and renamed, so an interrupted save never
-    leaves a half-written file. ``load(save(pf, path))`` gives back the same tables.
+    ``load(save(pf, path))`` gives back the same tables.
+
+    The save is atomic: everything is written to a temporary sibling of ``path`` first and
+    moved into place as a whole (a CSV folder included, swapped in one step on Linux), so a
+    failure (full disk, interruption, permission) leaves the previous data exactly as it
+    was. A replaced workbook or folder keeps its permissions; files in a replaced folder
+    that are not pmkit tables are carried over.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    path : path
+        A folder (no suffix) or an ``.xlsx``/``.xlsm`` workbook. Other file suffixes
+        (``.csv``, ``.xls`` ...) are refused.
+    overwrite : bool
+        Replace existing data at ``path``; without it an existing path is an error.
+
+    Raises
+    ------
+    pmkit.errors.PmkitError
+        The path exists (without ``overwrite``), is read-only, has the wrong suffix or kind,
+        or the disk refused the write; the message says which, and nothing was changed.
     """
     p = Path(path)
+    suffix = p.suffix.lower()
+    workbook = suffix in EXCEL_SUFFIXES
+    if not workbook and suffix in _FILE_SUFFIXES and not p.is_dir():
+        raise PmkitError(f"cannot save to {p}: a portfolio is saved as a folder of CSV files (a path without "
+                         f"a suffix) or as an .xlsx workbook, not as a {suffix} file")
+    if p.exists() or p.is_symlink():
+        if not overwrite:
+            raise PmkitError(f"cannot save to {p}: it exists; pass overwrite=True to replace it")
+        if workbook and not p.is_file():
+            raise PmkitError(f"cannot save to {p}: it is a folder, not a workbook")
+        if not workbook and not p.is_dir():
+            raise PmkitError(f"cannot save to {p}: it is a file, not a folder of CSV files")
+        # the mode bits, not os.access: an administrator may write anywhere, but a file or
+        # folder someone made read-only is not meant to be replaced
+        if not os.access(p, os.W_OK) or not p.stat().st_mode & 0o222:
+            raise PmkitError(f"cannot save to {p}: it is read-only (mode {p.stat().st_mode & 0o777:o})")
     tables = portfolio.tables()
-    if p.suffix.lower() in EXCEL_SUFFIXES:
+    try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=p.parent)
-        os.close(fd)
-        try:
-            _write_workbook(tables, tmp)
-            os.replace(tmp, p)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return p
-    p.mkdir(parents=True, exist_ok=True)
-    for name, df in tables.items():
-        atomic_write_text(p / TABLES[name].filename, _text_frame(df, name).to_csv(index=False, lineterminator="\n"))
+        if workbook:
+            _save_workbook(tables, p)
+        else:
+            _save_folder(tables, p)
+    except OSError as exc:
+        raise PmkitError(f"cannot save to {p}: {exc.strerror or exc}; the previous data is unchanged") from exc
     return p
+
+
+def _save_workbook(tables: dict[str, pd.DataFrame], p: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".xlsx", dir=p.parent)
+    os.close(fd)
+    try:
+        _write_workbook(tables, tmp)
+        os.chmod(tmp, _mode_for(p))
+        os.replace(tmp, p)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _save_folder(tables: dict[str, pd.DataFrame], p: Path) -> None:
+    import shutil
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".saving", dir=p.parent))
+    try:
+        written = set()
+        for name, df in tables.items():
+            fname = TABLES[name].filename
+            target = p / fname
+            atomic_write_text(tmp / fname, _text_frame(df, name).to_csv(index=False, lineterminator="\n"),
+                              mode=_mode_for(target))
+            written.add(fname)
+        if p.is_dir():
+            # what the user keeps beside the tables (notes, other files) moves with the folder
+            for extra in p.iterdir():
+                if extra.name in written:
+                    continue
+                if extra.is_dir() and not extra.is_symlink():
+                    shutil.copytree(extra, tmp / extra.name, symlinks=True)
+                else:
+                    shutil.copy2(extra, tmp / extra.name, follow_symlinks=False)
+            os.chmod(tmp, p.stat().st_mode & 0o7777)
+            _swap_folders(tmp, p)
+            shutil.rmtree(tmp)  # now the previous folder
+        else:
+            os.chmod(tmp, 0o777 & ~_umask())
+            os.rename(tmp, p)
+    except BaseException:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_folders(new: Path, old: Path) -> None:
+    """Exchange two folders in one step (Linux renameat2 RENAME_EXCHANGE), else by two renames.
+
+    After the call ``old`` holds the new content and ``new`` the previous one.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        at_fdcwd, rename_exchange = -100, 2
+        if renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(old), rename_exchange) == 0:
+            return
+    # no atomic exchange here: a crash between the two renames leaves the previous data at the
+    # '.previous' name beside the folder, never mixed with the new data
+    aside = new.with_name(new.name + ".previous")
+    os.rename(old, aside)
+    os.rename(new, old)
+    os.rename(aside, new)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(path: Path) -> int:
+    """Permissions for a file written at ``path``: those of the file it replaces, else the
+    user's default (0666 less the umask), never the 0600 of a temporary file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def _write_workbook(tables: dict[str, pd.DataFrame], path: str) -> None:
@@ -216,13 +337,19 @@ def _write_workbook(tables: dict[str, pd.DataFrame], path: str) -> None:
     wb.save(path)
 
 
-def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Write a file completely or not at all (temporary file + rename)."""
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8", mode: int | None = None) -> None:
+    """Write a file completely or not at all (temporary file + rename).
+
+    The file gets ``mode``, else the permissions of the file it replaces, else the user's
+    default; a replaced file never ends up with the temporary file's 0600.
+    """
     path = Path(path)
+    mode = _mode_for(path) if mode is None else mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
