@@ -29,6 +29,30 @@ LESSON_IMPACTS = ("positive", "negative")
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What the data can mean, checked before any work is sized by it.
+
+    A schedule's arrays, time axes and calendars are sized by durations, lags and date
+    spans, so a typo (a lag of 1e12 minutes, a duration of a million years) would ask for
+    gigabytes. Every reader refuses values beyond these limits, naming the file, row or
+    activity, before allocating anything; input files and workbooks have size and
+    decompression limits. The defaults are far beyond any real project.
+    """
+
+    max_duration_days: float = 36_525.0    #: one task or lag: 100 years of working days
+    max_lag_days: float = 36_525.0         #: absolute value of a link's lag
+    earliest_date: str = "1900-01-01"      #: dates before are refused (pandas stores 1677-2262)
+    latest_date: str = "2199-12-31"        #: dates after are refused, leaving room to schedule
+    max_input_bytes: int = 200 * 1024 * 1024        #: one input file
+    max_unzipped_bytes: int = 512 * 1024 * 1024     #: all parts of an .xlsx workbook, uncompressed
+    max_zip_ratio: float = 200.0           #: uncompressed / compressed size of an .xlsx part
+
+
+#: The limits every reader applies (see :class:`Limits`).
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of a table.
 

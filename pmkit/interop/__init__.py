@@ -26,10 +26,11 @@ from pathlib import Path
 import numpy as np
 
 from ..data.calendars import Calendar
+from ..data.schema import LIMITS
 from ..errors import PmkitError
 
 #: Files larger than this are refused before parsing (bytes); pass ``max_bytes`` to change.
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_BYTES = LIMITS.max_input_bytes
 
 _LAZY = {
     "read_mspdi": "pmkit.interop.mspdi",
