@@ -6,8 +6,17 @@ and what is wrong. Loaders collect all problems before raising, so one run repor
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+#: :attr:`Problem.rank` of a problem that makes a whole table unusable (missing or
+#: unreadable file, wrong delimiter or encoding, missing required column ...): listed first.
+ROOT = 0
+#: :attr:`Problem.rank` of the line counting what was not checked because of a root problem.
+NOT_CHECKED = 1
+#: :attr:`Problem.rank` of every other problem (one cell, one row, one rule).
+CELL = 2
 
 
 @dataclass(frozen=True)
@@ -15,7 +24,9 @@ class Problem:
     """One problem in the input.
 
     ``row`` is the row number a spreadsheet would show (header = 1, first data row = 2),
-    or None when the problem concerns the whole file or table.
+    or None when the problem concerns the whole file or table. ``rank`` orders problems
+    root causes first: :data:`ROOT` (the table cannot be used), :data:`NOT_CHECKED` (what
+    was not checked because of it), :data:`CELL` (everything else).
     """
 
     source: str
@@ -23,6 +34,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     id: str | None = None
+    rank: int = field(default=CELL, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = self.source
@@ -39,12 +51,38 @@ class PmkitError(Exception):
     """Base class of the errors pmkit raises on purpose."""
 
 
+class PmkitWarning(UserWarning):
+    """Base of pmkit's warnings, shown on one line as ``warning: <message>``: the message
+    names the file, row, column or activity, and pmkit's own source line would not help."""
+
+
+class DataWarning(PmkitWarning):
+    """Something in the input that pmkit reads but that is probably a mistake: a column that
+    is not in the data format (``lag_day``: did you mean ``lag_days``?), a file that is not
+    read. Silence with ``warnings.simplefilter("ignore", pmkit.errors.DataWarning)``."""
+
+
+_previous_formatwarning = warnings.formatwarning
+
+
+def _format_warning(message, category, filename, lineno, line=None):
+    """``warning: ...`` on one line for :class:`PmkitWarning`; other warnings as before."""
+    if isinstance(category, type) and issubclass(category, PmkitWarning):
+        return f"warning: {message}\n"
+    return _previous_formatwarning(message, category, filename, lineno, line)
+
+
+warnings.formatwarning = _format_warning
+
+
 class ValidationError(PmkitError, ValueError):
     """Input data has one or more problems; ``problems`` lists them all."""
 
     def __init__(self, problems: Iterable[Problem], header: str = "invalid input"):
-        # file by file, row by row: the order a person fixes them in
-        self.problems = sorted(problems, key=lambda p: (p.source, p.row if p.row is not None else -1))
+        # root causes first (a table that cannot be used), then file by file, row by row:
+        # the order a person fixes them in
+        self.problems = sorted(problems, key=lambda p: (getattr(p, "rank", CELL), p.source,
+                                                        p.row if p.row is not None else -1))
         self.header = header
         super().__init__(self._format())
 
@@ -78,3 +116,21 @@ class CycleError(PmkitError, ValueError):
         where = f"project {project_id}: " if project_id is not None else ""
         path = " -> ".join([*self.cycle, self.cycle[0]]) if self.cycle else "?"
         super().__init__(f"{where}dependency cycle between tasks {path}")
+
+
+def did_you_mean(word: str, choices) -> str:
+    """``" (did you mean 'P02'?)"`` for the closest of ``choices``, or ``""`` when none is close.
+
+    A match ignoring case wins; otherwise the closest by :func:`difflib.get_close_matches`.
+
+    >>> did_you_mean("p02", ["P01", "P02"]), did_you_mean("scedule", ["schedule", "level"])
+    (" (did you mean 'P02'?)", " (did you mean 'schedule'?)")
+    >>> did_you_mean("zzz", ["P01"])
+    ''
+    """
+    import difflib
+
+    names = [str(c) for c in choices]
+    same = [c for c in names if c.lower() == str(word).lower()]
+    close = same or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -53,8 +53,19 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    if args_in and not args_in[0].startswith("-") and args_in[0] not in COMMANDS:
+        from ..errors import did_you_mean
+
+        print(f"pmkit: error: unknown command {args_in[0]!r}{did_you_mean(args_in[0], COMMANDS)}; "
+              f"commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except PmkitError as exc:  # an option value that cannot be right (e.g. a date)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2

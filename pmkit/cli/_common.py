@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import LoadError, PmkitError
+
+if TYPE_CHECKING:  # pandas loads only when a command runs, so `pmkit --help` answers at once
+    import pandas as pd
 
 
 def add_path_argument(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +21,41 @@ def add_path_argument(parser: argparse.ArgumentParser) -> None:
 def add_format_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="output format (default: a readable table)")
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date(option: str):
+    """argparse type of a date option: strictly ``YYYY-MM-DD``, else a one-line PmkitError
+    naming the option and the accepted format (the CLI prints it and exits 1).
+
+    >>> iso_date("--status-date")("2026-02-28")
+    Timestamp('2026-02-28 00:00:00')
+    >>> iso_date("--status-date")("2026-02-30")
+    Traceback (most recent call last):
+    pmkit.errors.PmkitError: --status-date '2026-02-30' is not a date: day is out of range for month (use YYYY-MM-DD)
+    """
+
+    def parse(text: str):
+        import datetime
+
+        import pandas as pd
+
+        value = str(text).strip()
+        if not _ISO_DATE.match(value):
+            hint = ""
+            if re.match(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$", value):
+                hint = "; day and month order is ambiguous, write it as YYYY-MM-DD"
+            raise PmkitError(f"{option} {value!r} is not a date in the accepted format YYYY-MM-DD"
+                             f" (e.g. 2026-10-30){hint}")
+        try:
+            return pd.Timestamp(datetime.date.fromisoformat(value))
+        except ValueError as exc:
+            raise PmkitError(f"{option} {value!r} is not a date: {exc} (use YYYY-MM-DD)") from None
+
+    parse.__name__ = "date"
+    return parse
 
 
 def load_portfolio(path: str):
@@ -48,9 +85,14 @@ def project_from(path: str, project_id: str | None):
 
 def emit(df: pd.DataFrame, fmt: str = "table", out=None, float_digits: int = 2) -> None:
     """Print a DataFrame as a readable table, CSV or JSON records."""
+    import pandas as pd
+
     out = out or sys.stdout
     if fmt == "csv":
-        df.to_csv(out, index=False, lineterminator="\n")
+        from ..data.io import neutralize_formulas
+
+        # a CSV meant for a spreadsheet never carries a live formula from user text
+        neutralize_formulas(df).to_csv(out, index=False, lineterminator="\n")
     elif fmt == "json":
         out.write(json.dumps(_records(df), indent=2, ensure_ascii=False, default=str) + "\n")
     else:
@@ -65,6 +107,9 @@ def emit(df: pd.DataFrame, fmt: str = "table", out=None, float_digits: int = 2) 
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
+    import numpy as np
+    import pandas as pd
+
     rows = []
     for rec in df.to_dict(orient="records"):
         clean = {}
@@ -80,4 +125,5 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return rows
 
 
-__all__ = ["LoadError", "add_format_argument", "add_path_argument", "emit", "load_portfolio", "project_from"]
+__all__ = ["LoadError", "add_format_argument", "add_path_argument", "emit", "iso_date", "load_portfolio",
+           "project_from"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_format_argument, add_path_argument, emit, project_from
+from ._common import add_format_argument, add_path_argument, emit, iso_date, project_from
 
 #: option name -> KpiThresholds field prefix
 _THRESHOLD_OPTIONS = {
@@ -20,7 +20,7 @@ _THRESHOLD_OPTIONS = {
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_path_argument(parser)
     parser.add_argument("--project", help="project id (optional when the file holds one project)")
-    parser.add_argument("--status-date", help="measure as of this date (default: the project's status date)")
+    parser.add_argument("--status-date", type=iso_date("--status-date"), metavar="YYYY-MM-DD", help="measure as of this date (default: the project's status date)")
     parser.add_argument("--eac-method", choices=("cpi", "budget_rate", "cpi_spi", "composite"), default="cpi",
                         help="estimate at completion for the budget KPI (default cpi)")
     parser.add_argument("--smart", action="store_true",

@@ -2,6 +2,10 @@
 
 Prints one row per report (status, seconds, RAG, error) and, on stderr, a summary naming
 every failure with its project and the failing cell's error; exits 1 when any failed.
+A run is a transaction (see :func:`pmkit.reports.runner.run_reports`): when the output
+folder is read-only, locked by another run or cannot be written (disk full, permission
+denied), it prints one ``error: ...`` line, publishes nothing and exits 1; interrupted, it
+exits 130 and leaves the previous reports as they were.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_format_argument, add_path_argument, emit, project_from
+from ._common import add_format_argument, add_path_argument, emit, iso_date, project_from
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,8 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--correlation", type=float, default=0.0,
                         help="pairwise correlation between task durations, 0 to <1 (default 0)")
     parser.add_argument("--no-risks", action="store_true", help="leave the risk register's events out")
-    parser.add_argument("--status-date", help="only work after this date varies (default: the status date)")
-    parser.add_argument("--target-date", help="date whose chance of being met is printed (default: deadline)")
+    parser.add_argument("--status-date", type=iso_date("--status-date"), metavar="YYYY-MM-DD", help="only work after this date varies (default: the status date)")
+    parser.add_argument("--target-date", type=iso_date("--target-date"), metavar="YYYY-MM-DD", help="date whose chance of being met is printed (default: deadline)")
     parser.add_argument("--budget", type=float, help="budget whose chance of being met is printed")
     show = parser.add_mutually_exclusive_group()
     show.add_argument("--tasks", action="store_true",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._common import add_format_argument, add_path_argument, emit, project_from
+from ._common import add_format_argument, add_path_argument, emit, iso_date, project_from
 
 #: Columns shown as a readable table (csv/json get every column).
 _TABLE_COLUMNS = ["task_id", "name", "duration_days", "percent_complete", "early_start", "early_finish",
@@ -16,7 +16,7 @@ _TABLE_COLUMNS = ["task_id", "name", "duration_days", "percent_complete", "early
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_path_argument(parser)
     parser.add_argument("--project", help="project id (needed when PATH holds several projects)")
-    parser.add_argument("--status-date", help="status (data) date YYYY-MM-DD (default: the project's)")
+    parser.add_argument("--status-date", type=iso_date("--status-date"), metavar="YYYY-MM-DD", help="status (data) date YYYY-MM-DD (default: the project's)")
     parser.add_argument("--progress", choices=("retained_logic", "progress_override"), default="retained_logic",
                         help="how started tasks treat unfinished predecessors (default: retained_logic)")
     parser.add_argument("--critical", action="store_true", help="only the critical tasks")
@@ -24,19 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..errors import PmkitError
     from ..project.scheduling import schedule
 
     prj = project_from(args.path, args.project)
-    status = None
-    if args.status_date:
-        try:
-            status = pd.Timestamp(args.status_date)
-        except ValueError:
-            raise PmkitError(f"--status-date {args.status_date!r} is not a date (use YYYY-MM-DD)") from None
-    df = schedule(prj, status_date=status, progress=args.progress)
+    df = schedule(prj, status_date=args.status_date, progress=args.progress)
     if args.critical:
         df = df[df["critical"]]
     if args.format == "table":

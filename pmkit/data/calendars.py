@@ -13,6 +13,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..errors import PmkitError
+from .schema import LIMITS
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -99,8 +102,19 @@ class Calendar:
 
     def add_working_days(self, dates, days, roll: str = "forward"):
         """Move each date by a whole number of working days (``roll`` applies first)."""
-        return np.busday_offset(_days(dates), np.asarray(days, dtype=np.int64), roll=roll,
+        return np.busday_offset(_days(dates), self._offsets(np.asarray(days)).astype(np.int64), roll=roll,
                                 busdaycal=self.busdaycal)
+
+    def _offsets(self, days: np.ndarray) -> np.ndarray:
+        """``days`` when every finite value fits into LIMITS' date range, else a PmkitError."""
+        d = np.asarray(days, dtype=np.float64)
+        finite = d[np.isfinite(d)]
+        if finite.size and np.abs(finite).max() > _MAX_SPAN_DAYS:
+            worst = float(finite[np.argmax(np.abs(finite))])
+            raise PmkitError(f"calendar {self.calendar_id}: an offset of {worst:.6g} working days leads outside "
+                             f"the dates pmkit handles ({LIMITS.earliest_date} to {LIMITS.latest_date}, "
+                             "pmkit.data.schema.LIMITS)")
+        return d
 
     def working_days_between(self, start, end) -> np.ndarray:
         """Working days in ``[start, end)``; when end < start, minus the working days in ``(end, start]``.
@@ -116,7 +130,7 @@ class Calendar:
         Offset 0 is ``origin`` itself (rolled forward to a working day), offset 1.5 is the
         middle of the next working day, which lies on that day's date.
         """
-        off = np.floor(np.asarray(offsets, dtype=np.float64)).astype(np.int64)
+        off = np.floor(self._offsets(np.asarray(offsets, dtype=np.float64))).astype(np.int64)
         return np.busday_offset(_days(origin), off, roll="forward", busdaycal=self.busdaycal)
 
     def date_to_offset(self, origin, dates) -> np.ndarray:
@@ -137,6 +151,10 @@ class Calendar:
 
 
 STANDARD = Calendar("standard", "Standard (Mon-Fri)")
+
+#: Days from LIMITS' earliest to its latest date: no working-day offset can be longer.
+_MAX_SPAN_DAYS = int((np.datetime64(LIMITS.latest_date, "D") - np.datetime64(LIMITS.earliest_date, "D"))
+                     .astype(np.int64))
 
 
 def _days(dates) -> np.ndarray:

@@ -14,7 +14,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from ..errors import UnknownIdError, ValidationError
+from ..errors import UnknownIdError, ValidationError, did_you_mean
 from .calendars import STANDARD, Calendar, calendars_from_tables
 from .schema import TABLES
 from .validation import check_tables, normalize_table
@@ -117,7 +117,7 @@ class Portfolio:
         rows = self.projects[self.projects["project_id"].astype(str) == pid]
         if rows.empty:
             known = ", ".join(self.project_ids[:20])
-            raise UnknownIdError(f"unknown project {pid!r} (known: {known})")
+            raise UnknownIdError(f"unknown project {pid!r}{did_you_mean(pid, self.project_ids)} (known: {known})")
         info = rows.iloc[0]
         tables = {}
         for t in PROJECT_TABLES:
@@ -149,7 +149,8 @@ class Portfolio:
         pid = str(program_id)
         rows = self.programs[self.programs["program_id"].astype(str) == pid]
         if rows.empty:
-            raise UnknownIdError(f"unknown program {pid!r} (known: {', '.join(self.program_ids)})")
+            raise UnknownIdError(f"unknown program {pid!r}{did_you_mean(pid, self.program_ids)} "
+                                 f"(known: {', '.join(self.program_ids)})")
         r = rows.iloc[0]
         members = self.projects.loc[self.projects["program_id"].astype(str) == pid, "project_id"]
         return Program(pid, str(r["name"]), str(r["manager"]), str(r["sponsor"]), str(r["description"]),

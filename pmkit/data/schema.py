@@ -12,6 +12,7 @@ percentages are 0-100, dates are ISO ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
@@ -51,6 +52,33 @@ class Limits:
 #: The limits every reader applies (see :class:`Limits`).
 LIMITS = Limits()
 
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP, "CSV
+#: Injection"): ``=``, ``+``, ``-``, ``@``, tab and carriage return. pmkit writes such text
+#: with a leading apostrophe in CSV files (a quote-prefixed text cell in workbooks), and
+#: reading drops an apostrophe that precedes one of them, so the text round-trips.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+#: What each limit bounds, for the reference page.
+_LIMIT_DOCS = {
+    "max_duration_days": "largest duration of a task (and of a three-point estimate, remaining "
+                         "duration or risk delay), in working days",
+    "max_lag_days": "largest lag or lead of a dependency (absolute value), in working days",
+    "earliest_date": "earliest date accepted in any date column",
+    "latest_date": "latest date accepted in any date column",
+    "max_input_bytes": "largest CSV file or workbook read, in bytes",
+    "max_unzipped_bytes": "largest total size of a workbook's parts once uncompressed, in bytes "
+                          "(checked before the workbook is opened)",
+    "max_zip_ratio": "largest compression ratio (uncompressed / compressed size) of one workbook "
+                     "part of 1 MiB or more (a zip bomb is refused unread)",
+}
+
+#: The date formats every reader accepts (the same for CSV and Excel text cells).
+DATE_FORMATS = (
+    "`YYYY-MM-DD`, e.g. `2025-03-31`",
+    "`YYYY-MM` for a month, read as its first day (`2025-03` is 2025-03-01)",
+    "`YYYY-MM-DDTHH:MM` with a time of day (a space may replace the `T`; seconds `:SS` optional)",
+)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -58,7 +86,9 @@ class Column:
 
     ``min``/``max`` bound numeric values (inclusive); ``values`` lists the allowed
     values of an ``enum`` column; ``ref`` names ``"table.column"`` that the value must
-    exist in (checked within the same project where both tables carry ``project_id``).
+    exist in (checked within the same project where both tables carry ``project_id``);
+    ``limit`` names the field of :data:`LIMITS` that bounds the absolute value (durations
+    and lags, which size a schedule's arrays).
     """
 
     name: str
@@ -71,8 +101,11 @@ class Column:
     max: float | None = None
     values: tuple[str, ...] = ()
     ref: str | None = None
+    limit: str | None = None
 
     def __post_init__(self) -> None:
+        if self.limit is not None and not hasattr(LIMITS, self.limit):
+            raise ValueError(f"column {self.name}: unknown limit {self.limit!r}")
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name}: unknown kind {self.kind!r}")
         if self.kind == "enum" and not self.values:
@@ -230,11 +263,14 @@ _add(Table(
         Column("wbs", "str", default="", doc="WBS code, e.g. 1.2.3."),
         Column("parent_id", "str", default="", doc="Summary task this task rolls up into (blank: none).",
                ref="tasks.task_id"),
-        Column("duration_days", "float", required=True, unit="working days", min=0,
+        Column("duration_days", "float", required=True, unit="working days", min=0, limit="max_duration_days",
                doc="Planned duration (most likely when three-point estimates are given)."),
-        Column("optimistic_days", "float", unit="working days", min=0, doc="Three-point estimate: optimistic."),
-        Column("most_likely_days", "float", unit="working days", min=0, doc="Three-point estimate: most likely."),
-        Column("pessimistic_days", "float", unit="working days", min=0, doc="Three-point estimate: pessimistic."),
+        Column("optimistic_days", "float", unit="working days", min=0, limit="max_duration_days",
+               doc="Three-point estimate: optimistic."),
+        Column("most_likely_days", "float", unit="working days", min=0, limit="max_duration_days",
+               doc="Three-point estimate: most likely."),
+        Column("pessimistic_days", "float", unit="working days", min=0, limit="max_duration_days",
+               doc="Three-point estimate: pessimistic."),
         Column("budget_cost", "float", default=0.0, unit="currency", min=0,
                doc="Budgeted cost of the task (its share of the budget at completion)."),
         Column("milestone", "bool", default=False, doc="True for a milestone (normally zero duration)."),
@@ -260,7 +296,7 @@ _add(Table(
         _tid("successor_id", doc="Successor task."),
         Column("type", "enum", default="FS", values=LINK_TYPES,
                doc="FS finish-to-start, SS start-to-start, FF finish-to-finish, SF start-to-finish."),
-        Column("lag_days", "float", default=0.0, unit="working days",
+        Column("lag_days", "float", default=0.0, unit="working days", limit="max_lag_days",
                doc="Lag (positive) or lead (negative), in working days of the successor's calendar."),
     ),
     key=("project_id", "predecessor_id", "successor_id"), level="project",
@@ -344,7 +380,7 @@ _add(Table(
         Column("actual_finish", "date", doc="Actual finish (blank: not finished)."),
         Column("actual_cost", "float", default=0.0, unit="currency", min=0,
                doc="Cumulative actual cost to the status date."),
-        Column("remaining_days", "float", unit="working days", min=0,
+        Column("remaining_days", "float", unit="working days", min=0, limit="max_duration_days",
                doc="Remaining duration estimate (blank: derived from percent complete)."),
     ),
     key=("project_id", "status_date", "task_id"), level="project",
@@ -361,7 +397,7 @@ _add(Table(
                doc="Probability that the risk occurs."),
         Column("cost_impact", "float", default=0.0, unit="currency",
                doc="Cost if it occurs (negative for an opportunity)."),
-        Column("schedule_impact_days", "float", default=0.0, unit="working days",
+        Column("schedule_impact_days", "float", default=0.0, unit="working days", limit="max_duration_days",
                doc="Delay to the affected task if it occurs."),
         _tid(required=False, doc="Affected task (blank: the project as a whole)."),
         Column("owner", "str", default="", doc="Risk owner."),
@@ -555,6 +591,7 @@ def format_reference() -> str:
         "Problems are reported all together, each with the file (or sheet), row number as shown by a",
         "spreadsheet (the header is row 1), column, id and what is wrong; `pmkit validate PATH` prints them.",
         "",
+        *_reading_rules(),
         "## Tables",
         "",
     ]
@@ -575,11 +612,76 @@ def format_reference() -> str:
                 hi = "" if c.max is None else f"{c.max:g}"
                 rng = f" Range {lo}..{hi}."
             ref = f" Must name an existing `{c.ref}`." if c.ref else ""
+            if c.limit is not None:
+                sign = " in absolute value" if c.min is None else ""
+                ref += f" At most {getattr(LIMITS, c.limit):g}{sign} (`LIMITS.{c.limit}`)."
             default = "" if c.default is None or c.default == "" else f"`{c.default}`"
             doc = (c.doc + rng + ref).replace("|", "\\|")
             lines.append(f"| `{c.name}` | {kind} | {c.unit} | {'yes' if c.required else ''} | {default} | {doc} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _reading_rules() -> list[str]:
+    """The section of the reference on how files are read: formats, missing values, limits,
+    and the order of problems."""
+    limits = [f"| `{f.name}` | {getattr(LIMITS, f.name):,} | {_LIMIT_DOCS.get(f.name, '')} |"
+              if not isinstance(getattr(LIMITS, f.name), str) else
+              f"| `{f.name}` | {getattr(LIMITS, f.name)} | {_LIMIT_DOCS.get(f.name, '')} |"
+              for f in dataclasses.fields(LIMITS)]
+    return [
+        "## Reading rules",
+        "",
+        "The same rules hold for a folder of CSV files and for a workbook.",
+        "",
+        "- **Files.** CSV files are UTF-8 (a byte order mark is allowed), comma-separated, quoted the",
+        "  usual way (`\"a, b\"`, a quote inside doubled), with the column names in the first row.",
+        "  Blank lines and rows of empty cells are skipped (row numbers still count them). A file in",
+        "  another encoding (UTF-16, Windows-1252 ...) or separated by semicolons or tabs is refused",
+        "  with a problem saying so. A workbook's sheets are named like the tables; the first row of",
+        "  a sheet holds the column names.",
+        "- **Missing values.** Only an empty cell is missing (it takes the column's default). Text is",
+        "  never read as missing: `NA`, `N/A`, `None`, `null`, `nan` and `#N/A` are kept as text in a",
+        "  text column, and are problems in a number, date or true/false column. An Excel formula is",
+        "  read as the value Excel saved with it; a formula without a saved value (a workbook written",
+        "  by a program and never opened in Excel) is a problem naming its cell.",
+        "- **Dates.** One format for every reader, ISO 8601 without a time zone:",
+        *[f"  - {f}" for f in DATE_FORMATS],
+        "",
+        "  Excel date cells are read as dates. Anything else is a problem naming the accepted",
+        "  format, in particular a year or number alone (`2026`), day and month orders (`01/12/2025`",
+        "  is ambiguous), time zone offsets (`2025-01-01T08:00+02:00`; pmkit dates are local) and",
+        "  dates outside `LIMITS.earliest_date`..`LIMITS.latest_date`.",
+        "- **Numbers.** A decimal point, no thousands separator (`1234.5`, `1e6`); `inf` and `nan`",
+        "  are problems. Booleans are `true`/`false`, `yes`/`no`, `y`/`n`, `1`/`0` (any case).",
+        "  Values of `enum` columns are one of the listed codes (case, spaces and `-` are forgiven).",
+        "- **Unknown columns** are kept as text and written back, with a `pmkit.errors.DataWarning`",
+        "  naming the closest known column (`lag_day`: did you mean `lag_days`?). A file or sheet",
+        "  whose name is close to a missing table's (`task.csv`, `Tasks.CSV`) is a problem: did you",
+        "  mean `tasks.csv`? (a warning when that table's own file is there too).",
+        "- **Text that looks like a formula.** `pmkit.save` writes text starting with `=`, `+`, `-`",
+        "  or `@` with a leading apostrophe in CSV files (`'=HYPERLINK(...)`), and as quote-prefixed",
+        "  text in workbooks, so a spreadsheet shows it instead of running it; reading drops an",
+        "  apostrophe before those characters, so the text comes back as it was. The CSV output of",
+        "  the commands (`--format csv`) does the same.",
+        "",
+        "Limits (`pmkit.data.schema.LIMITS`), checked before anything is sized by the values:",
+        "",
+        "| limit | value | what it bounds |",
+        "|---|---|---|",
+        *limits,
+        "",
+        "Order of problems: problems that make a whole table unusable come first (a missing, empty,",
+        "too large or unreadable file or sheet, a wrong encoding or delimiter, a missing required",
+        "column, a duplicated column name, a row with more fields than the header, a table without",
+        "rows that other tables refer to). They suppress the problems they cause: references into",
+        "that table and the rules that need it are not checked, and one line counts them (`412",
+        "references to tasks not checked because tasks.csv cannot be used`). Then come the other",
+        "problems, file by file and row by row. Progress is checked for consistency: a task's percent",
+        "complete may not go back from one status date to a later one, and no progress record may be",
+        "dated before its project's start, or after its project's status date when one is given.",
+        "",
+    ]
 
 
 if __name__ == "__main__":  # pragma: no cover

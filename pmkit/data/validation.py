@@ -9,15 +9,19 @@ dependency cycles, status dates before the project start. All checks are vectori
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import NOT_CHECKED, ROOT, Problem
+from . import schema
 from .calendars import parse_workdays
 from .network import CycleFound, topological_levels
-from .schema import TABLES, Column, _empty_template, column_dtype, empty_frame
+from .schema import FORMULA_STARTS, TABLES, Column, _empty_template, column_dtype, empty_frame
 
 _TRUE = {"true", "yes", "y", "1", "x", "t", "1.0"}
 _FALSE = {"false", "no", "n", "0", "f", "0.0"}
@@ -28,14 +32,26 @@ class Source:
     """Where a table came from, to name it in messages.
 
     ``first_row`` is the row number of the table's first data row: 2 for files with a
-    header row, 0 for DataFrames built in code (then rows are positions).
+    header row, 0 for DataFrames built in code (then rows are positions). ``rows``, when
+    given, holds the row number of every data row (a reader that skipped blank rows keeps
+    the numbers a spreadsheet shows).
     """
 
     label: str
     first_row: int = 0
+    rows: tuple[int, ...] | None = field(default=None, compare=False)
 
     def row(self, position: int) -> int:
+        if self.rows is not None and 0 <= position < len(self.rows):
+            return int(self.rows[position])
         return self.first_row + int(position)
+
+    @property
+    def short(self) -> str:
+        """The file name or sheet, to name the table in a sentence."""
+        if ", sheet '" in self.label:
+            return "sheet " + self.label.split(", sheet ", 1)[1]
+        return os.path.basename(self.label) or self.label
 
 
 def default_source(table: str) -> Source:
@@ -63,7 +79,7 @@ def _ids(df: pd.DataFrame, table: str, positions: np.ndarray) -> list[str | None
     key = [k for k in TABLES[table].key if k in df.columns] if table in TABLES else []
     if not key:
         return [None] * len(positions)
-    sub = df.iloc[positions][key].astype(str)
+    sub = df.iloc[positions][key].astype(str).fillna("")  # a missing key part (pandas 3 keeps NaN)
     if len(key) == 1:
         return sub.iloc[:, 0].tolist()
     return sub.agg("/".join, axis=1).tolist()
@@ -86,8 +102,13 @@ def _parse_column(raw: pd.Series, col: Column, table: str, df: pd.DataFrame, src
     text = raw.fillna("").astype(str).str.strip()
     blank = (text == "").to_numpy()
     if col.kind == "str":
-        # keep text exactly as written (no strip): HTML and Unicode pass through untouched
-        return raw.fillna("").astype(object)
+        # keep text exactly as written (no strip): HTML and Unicode pass through untouched,
+        # but for the apostrophe pmkit puts before text that would start a formula
+        out = raw.fillna("").astype(object)
+        quoted = out.map(lambda v: isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in FORMULA_STARTS)
+        if quoted.any():
+            out = out.where(~quoted.astype(bool), out[quoted.astype(bool)].str[1:])
+        return out
     if col.kind in ("float", "int"):
         num = pd.to_numeric(text.where(~blank, None), errors="coerce")
         bad = ~blank & num.isna().to_numpy()
@@ -102,12 +123,8 @@ def _parse_column(raw: pd.Series, col: Column, table: str, df: pd.DataFrame, src
             return num.where(~frac).round().astype("Int64")
         return num
     if col.kind == "date":
-        dates = pd.to_datetime(text.where(~blank, None), errors="coerce", format="ISO8601")
-        # a bare month "YYYY-MM" is accepted as the first day of that month
-        bad = ~blank & dates.isna().to_numpy()
-        _report(problems, df, table, src, bad, col.name,
-                lambda p: f"{text.iloc[p]!r} is not a date (use YYYY-MM-DD)")
-        return dates.astype("datetime64[ns]")
+        return parse_dates(text, blank, lambda mask, message: _report(problems, df, table, src, mask,
+                                                                      col.name, message))
     if col.kind == "bool":
         low = text.str.lower()
         val = pd.Series(pd.NA, index=raw.index, dtype="boolean")
@@ -119,6 +136,53 @@ def _parse_column(raw: pd.Series, col: Column, table: str, df: pd.DataFrame, src
         return val
     # enum
     return _canonical_enum(text, col)
+
+
+# the accepted formats (see schema.DATE_FORMATS): ISO dates, optionally a time of day (no
+# time zone); a bare month is the first day of that month
+_DATE = r"\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?)?"
+_DATE_RE = re.compile(_DATE)
+_TZ_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)",
+                    re.IGNORECASE)
+_YEAR_RE = re.compile(r"[+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+_DMY_RE = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?:[T ].*)?")
+_USE = "use YYYY-MM-DD (or YYYY-MM for a month, YYYY-MM-DDTHH:MM with a time)"
+
+
+def parse_dates(text: pd.Series, blank: np.ndarray, report) -> pd.Series:
+    """Dates from stripped text cells, strictly in :data:`DATE_FORMATS`.
+
+    ``report(mask, message)`` is called for the cells that are not blank and not a valid
+    date: a year alone (``2026``), day/month order (``01/12/2025``, ambiguous), a time
+    zone offset, an impossible day (``2025-02-30``) or a date outside
+    ``LIMITS.earliest_date`` .. ``LIMITS.latest_date`` (``1500-01-01``).
+    """
+    limits = schema.LIMITS
+    arr = text.to_numpy(dtype=object)
+    fmt = ~blank & text.str.fullmatch(_DATE_RE.pattern).fillna(False).to_numpy(dtype=bool)
+    # the day the text names, for the range check (a month is its first day)
+    day = text.str.slice(0, 10).where(text.str.len() >= 10, text.str.slice(0, 7) + "-01")
+    early = fmt & (day < limits.earliest_date).to_numpy(dtype=bool)
+    late = fmt & (day > limits.latest_date).to_numpy(dtype=bool)
+    ok = fmt & ~early & ~late
+    dates = pd.to_datetime(text.where(ok, None), errors="coerce", format="ISO8601")
+    if getattr(dates.dt, "tz", None) is not None:  # cannot happen: offsets do not match _DATE
+        dates = dates.dt.tz_localize(None)
+    invalid = ok & dates.isna().to_numpy()
+    rest = ~blank & ~fmt
+    tz = rest & text.str.fullmatch(_TZ_RE.pattern, case=False).fillna(False).to_numpy(dtype=bool)
+    year = rest & ~tz & text.str.fullmatch(_YEAR_RE.pattern).fillna(False).to_numpy(dtype=bool)
+    dmy = rest & ~tz & ~year & text.str.fullmatch(_DMY_RE.pattern).fillna(False).to_numpy(dtype=bool)
+    other = rest & ~tz & ~year & ~dmy
+    span = f"{limits.earliest_date}..{limits.latest_date}"
+    report(tz, lambda p: f"{arr[p]!r} has a time zone offset: pmkit dates and times are local, "
+           "write YYYY-MM-DDTHH:MM without the offset")
+    report(year, lambda p: f"{arr[p]!r} is not a date: a number or year alone is not read as a date; {_USE}")
+    report(dmy, lambda p: f"{arr[p]!r} is not a date: day and month order is ambiguous; {_USE}")
+    report(early | late, lambda p: f"{arr[p]!r} is outside the accepted dates {span} "
+           "(LIMITS.earliest_date..latest_date)")
+    report(invalid | other, lambda p: f"{arr[p]!r} is not a date ({_USE})")
+    return dates.astype("datetime64[ns]")
 
 
 def _canonical_enum(text: pd.Series, col: Column) -> pd.Series:
@@ -142,13 +206,18 @@ def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Probl
     raw = raw.reset_index(drop=True)
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in spec.required_columns if c not in raw.columns]
+    unknown = [str(c) for c in raw.columns if c not in spec.column_names]
     for c in missing:
+        hint = closest(c, unknown)
         problems.append(Problem(src.label, f"required column '{c}' is missing "
-                                f"(columns found: {', '.join(map(str, raw.columns)) or 'none'})",
-                                None, c))
-    dup = raw.columns[raw.columns.duplicated()].tolist()
+                                + (f"(found '{hint}': did you mean {c}?) " if hint else "")
+                                + f"(columns found: {', '.join(map(str, raw.columns)) or 'none'})",
+                                None, c, rank=ROOT))
+    dup = list(dict.fromkeys(raw.columns[raw.columns.duplicated()].tolist()))
     for c in dup:
-        problems.append(Problem(src.label, "column appears more than once", None, c))
+        n = int((raw.columns == c).sum())
+        problems.append(Problem(src.label, f"column name appears {n} times in the header; "
+                                "each column needs its own name", None, c, rank=ROOT))
     if missing or dup:
         return None
     out = {}
@@ -159,11 +228,28 @@ def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Probl
             if col.kind in ("float", "int", "date", "bool"):
                 # cells that had text but did not parse are already reported
                 had_text = ~_blank(raw[col.name])
-                unparsed[col.name] = had_text & out[col.name].isna().to_numpy()
+                bad = had_text & out[col.name].isna().to_numpy()
+                before = unparsed.get(col.name)  # e.g. formulas without a value, reported by the reader
+                unparsed[col.name] = bad if before is None else (bad | before)
     for extra in raw.columns:
         if extra not in out:
             out[extra] = raw[extra].fillna("").astype(object)
     return _fill_defaults(table, pd.DataFrame(out, index=raw.index))
+
+
+def closest(name: str, candidates, cutoff: float = 0.75) -> str | None:
+    """The candidate most like ``name`` (difflib; case and ``-``/space/``_`` ignored), or None."""
+    def norm(x: str) -> str:
+        return re.sub(r"[\s\-_]+", "_", str(x).strip().casefold())
+
+    by_norm: dict[str, str] = {}
+    for c in candidates:
+        by_norm.setdefault(norm(c), c)
+    key = norm(name)
+    if key in by_norm:
+        return by_norm[key]
+    hit = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=cutoff)
+    return by_norm[hit[0]] if hit else None
 
 
 def _is_normalized(table: str, df: pd.DataFrame) -> bool:
@@ -266,8 +352,13 @@ def normalize_table(table: str, df: pd.DataFrame | None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- checks
 
 def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | None = None,
-                 unparsed: dict[str, dict[str, np.ndarray]] | None = None) -> list[Problem]:
+                 unparsed: dict[str, dict[str, np.ndarray]] | None = None,
+                 broken: dict[str, str] | None = None, read: set[str] | None = None) -> list[Problem]:
     """Check typed tables (as produced by :func:`parse_table`) against the schema and each other.
+
+    Problems that make a table unusable come first and suppress the cascade they cause:
+    references into a table of ``broken`` and the rules that need it are not checked, and
+    one :data:`~pmkit.errors.NOT_CHECKED` line per such table counts what was skipped.
 
     Parameters
     ----------
@@ -277,6 +368,13 @@ def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | N
         Where each table came from, for messages.
     unparsed : dict, optional
         Per table and column, cells already reported as unparseable by :func:`parse_table`.
+    broken : dict of str to str, optional
+        Tables that could not be used (already reported), each with the reason to name,
+        e.g. ``{"tasks": "tasks.csv cannot be used"}``.
+    read : set of str, optional
+        Tables read from the input (a file or sheet was there). When given, a table without
+        rows (absent, or a header only) that other tables refer to is reported once as the
+        root problem instead of one "unknown ..." per referring cell.
 
     Returns
     -------
@@ -287,16 +385,76 @@ def check_tables(tables: dict[str, pd.DataFrame], sources: dict[str, Source] | N
     problems: list[Problem] = []
     src = {t: sources.get(t, default_source(t)) for t in TABLES}
     tabs = {t: tables.get(t) if tables.get(t) is not None else empty_frame(t) for t in TABLES}
+    broken = dict(broken or {})
+    if read is not None:
+        _check_empty_targets(tabs, src, read, broken, problems)
 
     unparsed = unparsed or {}
     for t, df in tabs.items():
         if len(df):
             _check_values(t, df, src[t], problems, unparsed.get(t, {}))
             _check_duplicates(t, df, src[t], problems)
-    _check_references(tabs, src, problems)
+    skipped: dict[str, int] = {}
+    _check_references(tabs, src, problems, broken, skipped)
     _check_rules(tabs, src, problems)
     _check_cycles(tabs, src, problems)
+    rules = {"projects": ("status", "dates of progress records against their project's dates"),
+             "tasks": ("dependencies", "dependency cycles")}
+    for t, reason in broken.items():
+        n = skipped.get(t, 0)
+        skipped_rules = [what for need, (table, what) in rules.items() if need == t and len(tabs[table])]
+        if not n and not skipped_rules:
+            continue
+        parts = ([f"{n} reference{'s' if n != 1 else ''} to {t.replace('_', ' ')}" if n else ""]
+                 + skipped_rules)
+        problems.append(Problem(src[t].label, f"{' and '.join(p for p in parts if p)} not checked "
+                                f"because {reason}", rank=NOT_CHECKED))
     return problems
+
+
+_WHAT = {"tasks": "task", "projects": "project", "resources": "resource", "roles": "role",
+         "programs": "program", "calendars": "calendar", "strategic_objectives": "strategic objective",
+         "criteria": "criterion"}
+
+
+def _references_into(tabs: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, str, int]]]:
+    """Per referenced table: (table, column, number of non-blank values) that refer to it."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for t, spec in TABLES.items():
+        df = tabs[t]
+        if not len(df):
+            continue
+        for col in spec.columns:
+            if not col.ref or col.name not in df.columns:
+                continue
+            rt = col.ref.split(".")[0]
+            if rt == t:
+                continue  # a table's references into itself (parent tasks) fail with it
+            used = ~_blank(df[col.name])
+            if rt == "calendars":
+                used &= (df[col.name].astype(str) != "standard").to_numpy()
+            n = int(used.sum())
+            if n:
+                out.setdefault(rt, []).append((t, col.name, n))
+    return out
+
+
+def _check_empty_targets(tabs: dict[str, pd.DataFrame], src: dict[str, Source], read: set[str],
+                         broken: dict[str, str], problems: list[Problem]) -> None:
+    """A table without rows that other tables refer to: one root problem, not one per cell."""
+    for rt, uses in _references_into(tabs).items():
+        if rt in broken or len(tabs[rt]):
+            continue
+        n = sum(k for _, _, k in uses)
+        where = ", ".join(f"{src[t].short} column {c}" for t, c, _ in uses)
+        kind = "sheet" if src[rt].short.startswith("sheet ") else "file"
+        if rt in read:
+            msg = f"has a header but no data rows, while {n} value{'s' if n != 1 else ''} refer to it ({where})"
+            broken[rt] = f"{src[rt].short} has no rows"
+        else:
+            msg = f"{kind} is missing (the {rt} table), while {n} value{'s' if n != 1 else ''} refer to it ({where})"
+            broken[rt] = f"{src[rt].short} is missing"
+        problems.append(Problem(src[rt].label, msg, rank=ROOT))
 
 
 def _check_values(t: str, df: pd.DataFrame, src: Source, problems: list[Problem],
@@ -329,6 +487,26 @@ def _check_values(t: str, df: pd.DataFrame, src: Source, problems: list[Problem]
         if col.kind == "float":
             inf = np.isinf(s.to_numpy(dtype="float64"))
             _report(problems, df, t, src, inf, col.name, "value is infinite")
+            if col.limit is not None:
+                lim = float(getattr(schema.LIMITS, col.limit))
+                v = s.to_numpy(dtype="float64")
+                with np.errstate(invalid="ignore"):
+                    over = ~inf & (np.abs(v) > lim)
+                what = "lag" if "lag" in col.limit else "duration"
+                _report(problems, df, t, src, over, col.name,
+                        lambda p, v=v, lim=lim, what=what, col=col:
+                        f"{v[p]:g} working days is beyond the {what} limit of {lim:g} "
+                        f"(LIMITS.{col.limit}): check the unit and the value")
+        if col.kind == "date":
+            d = s.to_numpy(dtype="datetime64[ns]")
+            lo = np.datetime64(schema.LIMITS.earliest_date, "ns")
+            hi = np.datetime64(schema.LIMITS.latest_date, "ns") + np.timedelta64(1, "D")
+            with np.errstate(invalid="ignore"):
+                out = ~np.isnat(d) & ((d < lo) | (d >= hi))
+            _report(problems, df, t, src, out, col.name,
+                    lambda p, d=d: f"{pd.Timestamp(d[p]):%Y-%m-%d} is outside the accepted dates "
+                    f"{schema.LIMITS.earliest_date}..{schema.LIMITS.latest_date} "
+                    "(LIMITS.earliest_date..latest_date)")
 
 
 def _check_duplicates(t: str, df: pd.DataFrame, src: Source, problems: list[Problem]) -> None:
@@ -338,14 +516,18 @@ def _check_duplicates(t: str, df: pd.DataFrame, src: Source, problems: list[Prob
     dup = df.duplicated(subset=key, keep="first").to_numpy()
     if dup.any():
         first_row = {}
-        keys = df[key].astype(str).agg("/".join, axis=1) if len(key) > 1 else df[key[0]].astype(str)
+        keys = (df[key].astype(str).fillna("").agg("/".join, axis=1) if len(key) > 1
+                else df[key[0]].astype(str).fillna(""))
         for p, k in enumerate(keys.tolist()):
             first_row.setdefault(k, p)
         _report(problems, df, t, src, dup, key[-1],
                 lambda p: f"duplicate id: {keys.iloc[p]!r} already appears on row {src.row(first_row[keys.iloc[p]])}")
 
 
-def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems: list[Problem]) -> None:
+def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems: list[Problem],
+                      broken: dict[str, str] | None = None, skipped: dict[str, int] | None = None) -> None:
+    broken = broken or {}
+    skipped = {} if skipped is None else skipped
     for t, spec in TABLES.items():
         df = tabs[t]
         if not len(df):
@@ -357,6 +539,10 @@ def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], pro
             target = tabs[rt]
             value = df[col.name].astype(str)
             blank = _blank(df[col.name])
+            if rt in broken:  # reported once as the root problem; count what is not checked
+                used = ~blank & ((value != "standard").to_numpy() if rt == "calendars" else True)
+                skipped[rt] = skipped.get(rt, 0) + int(np.sum(used))
+                continue
             if rt == "calendars":
                 known = set(target[rc].astype(str)) | {"standard"}
                 bad = ~blank & ~value.isin(known).to_numpy()
@@ -366,9 +552,7 @@ def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], pro
                 bad = ~blank & ~np.isin(k_here, k_target)
             else:
                 bad = ~blank & ~value.isin(target[rc].astype(str).unique()).to_numpy()
-            what = {"tasks": "task", "projects": "project", "resources": "resource", "roles": "role",
-                    "programs": "program", "calendars": "calendar",
-                    "strategic_objectives": "strategic objective", "criteria": "criterion"}.get(rt, rt)
+            what = _WHAT.get(rt, rt)
             scope = " in this project" if rt == "tasks" else ""
             _report(problems, df, t, src[t], bad, col.name,
                     lambda p, value=value, what=what, scope=scope, rt=rt:
@@ -426,6 +610,12 @@ def _check_rules(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems
             _report(problems, st, "status", src["status"], early, "status_date",
                     lambda i: f"status date {st['status_date'].iloc[i]:%Y-%m-%d} is before the project start "
                     f"{ps.iloc[i]:%Y-%m-%d}")
+            sd_of = projects.set_index(projects["project_id"].astype(str))["status_date"]
+            psd = st["project_id"].astype(str).map(sd_of[~sd_of.index.duplicated()])
+            after = (st["status_date"] > psd).to_numpy()
+            _report(problems, st, "status", src["status"], after, "status_date",
+                    lambda i: f"progress dated {st['status_date'].iloc[i]:%Y-%m-%d} is after the project's "
+                    f"status date {psd.iloc[i]:%Y-%m-%d} ({src['projects'].short})")
     st = tabs["status"]
     if len(st):
         order = (st["actual_finish"] < st["actual_start"]).to_numpy()
@@ -433,6 +623,10 @@ def _check_rules(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems
         future = (st["actual_start"] > st["status_date"]).to_numpy()
         _report(problems, st, "status", src["status"], future, "actual_start",
                 "actual start is after the status date of the record")
+        future = (st["actual_finish"] > st["status_date"]).to_numpy()
+        _report(problems, st, "status", src["status"], future, "actual_finish",
+                "actual finish is after the status date of the record")
+        _check_progress_order(st, src["status"], problems)
     bl = tabs["baseline"]
     if len(bl):
         bad = (bl["baseline_finish"] < bl["baseline_start"]).to_numpy()
@@ -450,6 +644,34 @@ def _check_rules(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems
     port = tabs["portfolio"]
     if len(port) > 1:
         problems.append(Problem(src["portfolio"].label, f"expected one row, found {len(port)}"))
+
+
+def _check_progress_order(st: pd.DataFrame, src: Source, problems: list[Problem]) -> None:
+    """Percent complete of a task never goes back from one status date to a later one."""
+    pc = st["percent_complete"].to_numpy(dtype="float64")
+    if len(st) < 2 or np.isnan(pc).all():
+        return
+    key = st["project_id"].astype(str) + "\x1f" + st["task_id"].astype(str)
+    frame = pd.DataFrame({"key": key.to_numpy(), "date": st["status_date"].to_numpy(), "pc": pc,
+                          "pos": np.arange(len(st))})
+    frame = frame[~np.isnan(pc) & ~np.isnat(frame["date"].to_numpy())]
+    frame = frame.sort_values(["key", "date", "pos"], kind="stable")
+    g = frame.groupby("key", sort=False)
+    prev_max = g["pc"].cummax().groupby(frame["key"]).shift(1)
+    # the record that set the running maximum, to name it
+    is_max = frame["pc"] >= frame.groupby("key", sort=False)["pc"].cummax()
+    max_pos = frame["pos"].where(is_max).groupby(frame["key"]).ffill().groupby(frame["key"]).shift(1)
+    max_date = frame["date"].where(is_max).groupby(frame["key"]).ffill().groupby(frame["key"]).shift(1)
+    back = ((frame["pc"] < prev_max - 1e-9) & (frame["date"] > max_date)).to_numpy()
+    if not back.any():
+        return
+    where = {int(p): (float(m), int(mp), d) for p, m, mp, d in
+             zip(frame["pos"][back], prev_max[back], max_pos[back], max_date[back], strict=True)}
+    mask = np.zeros(len(st), dtype=bool)
+    mask[list(where)] = True
+    _report(problems, st, "status", src, mask, "percent_complete",
+            lambda i: f"percent complete goes back: {pc[i]:g} on {st['status_date'].iloc[i]:%Y-%m-%d} after "
+            f"{where[i][0]:g} on {where[i][2]:%Y-%m-%d} (row {src.row(where[i][1])})")
 
 
 def _check_cycles(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems: list[Problem]) -> None:

@@ -17,17 +17,21 @@ calendar, as everywhere in pmkit. What a format holds that the pmkit data model 
 
 from __future__ import annotations
 
+import datetime as _dt
 import importlib
+import math
 import os
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..data.calendars import Calendar
 from ..data.schema import LIMITS
-from ..errors import PmkitError
+from ..errors import PmkitError, PmkitWarning
 
 #: Files larger than this are refused before parsing (bytes); pass ``max_bytes`` to change.
 DEFAULT_MAX_BYTES = LIMITS.max_input_bytes
@@ -44,13 +48,114 @@ _LAZY = {
 }
 
 
-class InteropWarning(UserWarning):
-    """Something in a foreign file that pmkit reads only approximately (or not at all)."""
+class InteropWarning(PmkitWarning):
+    """Something in a foreign file that pmkit reads only approximately (or not at all).
+
+    Shown on one line as ``warning: <file>: ...`` (see :class:`pmkit.errors.PmkitWarning`)."""
 
 
 def warn(message: str) -> None:
-    """Emit an :class:`InteropWarning` pointing at the caller of the reader."""
-    warnings.warn(message, InteropWarning, stacklevel=4)
+    """Emit an :class:`InteropWarning` pointing at the caller of the reader.
+
+    The message is kept to one line; it is shown as ``warning: <message>`` (see
+    :class:`pmkit.errors.PmkitWarning`), with the file and the ids it concerns in the message.
+    """
+    warnings.warn(" ".join(str(message).split()), InteropWarning, stacklevel=4)
+
+
+# --------------------------------------------------------------------------- limits
+
+_EARLIEST = _dt.date.fromisoformat(LIMITS.earliest_date)
+_LATEST = _dt.date.fromisoformat(LIMITS.latest_date)
+_DATE = re.compile(r"^\s*(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+                   r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$")
+
+
+def days_limit(kind: str) -> float:
+    """The limit (working days) of a ``"duration"`` or a ``"lag"`` (:data:`pmkit.data.schema.LIMITS`)."""
+    return LIMITS.max_lag_days if kind == "lag" else LIMITS.max_duration_days
+
+
+def check_days(days: float, *, source: str, where: str, field: str, raw: object = None,
+               kind: str = "duration") -> float:
+    """``days`` when it is within the limit of its kind, else a :class:`PmkitError`.
+
+    ``where`` names the activity (``task A1 (Excavate)``) or the link (``link A1 -> A2``),
+    ``field`` the field of the file and ``raw`` its value as written there (when the
+    days were computed from it). NaN passes (a missing value is the caller's business).
+    """
+    limit = days_limit(kind)
+    if math.isnan(days) or abs(days) <= limit:
+        return days
+    shown = f"{raw} ({days:.6g} working days)" if raw is not None and str(raw) != f"{days:g}" else f"{days:.6g}"
+    what = "lag" if kind == "lag" else "duration"
+    raise PmkitError(f"{source}: {where}: {field} {shown} is beyond the limit of a {what} "
+                     f"({limit:,.0f} working days, pmkit.data.schema.LIMITS)")
+
+
+class DateReader:
+    """Parses the dates of one file against :data:`~pmkit.data.schema.LIMITS`.
+
+    ``YYYY-MM-DD`` with an optional time ``THH:MM[:SS]`` (or a space before it) and an
+    optional time zone offset, which is dropped: the local time written is kept (one
+    warning per file, from :meth:`done`). A date outside ``LIMITS.earliest_date`` ..
+    ``LIMITS.latest_date`` (or that is no date at all) is a :class:`PmkitError` naming the
+    file, the activity and the field when the value is ``needed`` for scheduling;
+    otherwise it is reported with one warning and left out (None).
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self.zoned: tuple[str, str, str] | None = None
+        self.n_zoned = 0
+
+    def parse(self, text, *, where: str, field: str, needed: bool = True) -> pd.Timestamp | None:
+        """The date (a naive :class:`pandas.Timestamp`) or None for a blank value."""
+        if text is None or (isinstance(text, float) and math.isnan(text)):
+            return None
+        s = str(text).strip()
+        if not s:
+            return None
+        m = _DATE.match(s)
+        problem, value = None, None
+        if m is None:
+            problem = "is not a date (expected YYYY-MM-DDTHH:MM:SS)"
+        else:
+            y, mo, d, h, mi, sec, zone = m.groups()
+            try:
+                day = _dt.date(int(y), int(mo), int(d))
+                value = pd.Timestamp(day.year, day.month, day.day, int(h or 0), int(mi or 0), int(sec or 0))
+            except ValueError:
+                day = None
+                problem = "is not a date (expected YYYY-MM-DDTHH:MM:SS)"
+            if day is not None and not (_EARLIEST <= day <= _LATEST):
+                problem = (f"is outside the dates pmkit accepts ({LIMITS.earliest_date} to {LIMITS.latest_date}, "
+                           "pmkit.data.schema.LIMITS)")
+                value = None
+            if zone and problem is None:
+                self.n_zoned += 1
+                if self.zoned is None:
+                    self.zoned = (where, field, s)
+        if problem is None:
+            return value
+        message = f"{where}: {field} {s!r} {problem}"
+        if needed:
+            raise PmkitError(f"{self.source}: {message}")
+        warn(f"{Path(self.source).name}: {message}; left out")
+        return None
+
+    def done(self) -> None:
+        """Emit the one warning about time zone offsets, if dates carried any."""
+        if self.zoned is not None:
+            where, field, s = self.zoned
+            warn(f"{Path(self.source).name}: {self.n_zoned} date(s) carry a time zone offset (first: {where}, {field} {s!r}); "
+                 "read as the local times written, offsets ignored")
+            self.zoned, self.n_zoned = None, 0
+
+
+def no_tasks_warning(source: str, project_id: str) -> None:
+    """The one warning of a file whose project has no tasks (it still loads)."""
+    warn(f"{source}: project {project_id} has no tasks; it loads empty and schedules to its start date")
 
 
 def check_input_file(path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Path:

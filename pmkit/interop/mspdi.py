@@ -32,6 +32,7 @@ and later); field codes as documented by MPXJ (J. Iles, mpxj.org).
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
 import re
@@ -48,7 +49,16 @@ from defusedxml.ElementTree import fromstring as _safe_fromstring
 from ..data.calendars import STANDARD, Calendar
 from ..data.model import Project
 from ..errors import PmkitError
-from . import DEFAULT_MAX_BYTES, calendar_from_week, check_input_file, readable_ids, warn
+from . import (
+    DEFAULT_MAX_BYTES,
+    DateReader,
+    calendar_from_week,
+    check_days,
+    check_input_file,
+    no_tasks_warning,
+    readable_ids,
+    warn,
+)
 
 NS = "http://schemas.microsoft.com/project"
 
@@ -122,12 +132,62 @@ def _flag(el: Element | None, tag: str) -> bool:
     return (_text(el, tag) or "0").lower() in ("1", "true")
 
 
-def _time(el: Element | None, tag: str) -> pd.Timestamp | None:
+#: The dates of the file being read (set by the readers; see :class:`pmkit.interop.DateReader`).
+_DATES: contextvars.ContextVar[DateReader] = contextvars.ContextVar("mspdi_dates")
+
+
+def _time(el: Element | None, tag: str, where: str = "project", needed: bool = False) -> pd.Timestamp | None:
+    """The date of ``tag``; beyond pmkit's LIMITS a PmkitError when ``needed``, else warned and None."""
     t = _text(el, tag)
     if t is None or t.startswith("NA"):
         return None
-    ts = pd.Timestamp(t)
+    ts = _DATES.get(DateReader("<MS Project XML>")).parse(t, where=where, field=tag, needed=needed)
+    if ts is None:
+        return None
     return None if ts.year < 1984 or ts.year > 2149 else ts  # MS Project's "NA" sentinels
+
+
+def _where(tid: str, name: str) -> str:
+    return f"task {tid} ({name})" if name else f"task {tid}"
+
+
+def _code(el: Element, tag: str, default: int, known: Mapping[int, str], path: Path, where: str) -> int:
+    """An integer code of ``known``; anything else is a PmkitError listing the known codes."""
+    text = _text(el, tag)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer() or int(value) not in known:
+        codes = ", ".join(f"{k} {v}" for k, v in known.items())
+        raise PmkitError(f"{path}: {where}: unknown {tag} {text!r} (known codes: {codes})")
+    return int(value)
+
+
+def _int(el: Element, tag: str, default: int, path: Path, where: str) -> int:
+    """A whole number field (``OutlineLevel``, ``LagFormat``...); anything else is a PmkitError."""
+    text = _text(el, tag)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value.is_integer():
+        raise PmkitError(f"{path}: {where}: {tag} {text!r} is not a whole number")
+    return int(value)
+
+
+def _minutes(el: Element, tag: str, path: Path, where: str) -> float:
+    """Minutes of an ISO 8601 duration field; a value that does not parse is a PmkitError."""
+    text = _text(el, tag)
+    try:
+        return parse_duration_minutes(text)
+    except ValueError:
+        raise PmkitError(f"{path}: cannot read MS Project XML: not an ISO 8601 duration in {where}, "
+                         f"{tag} {text!r} (expected e.g. PT8H0M0S)") from None
 
 
 def _hhmm_minutes(text: str | None) -> float:
@@ -162,6 +222,8 @@ def load_xml(path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX_BYTES)
                          "MS Project XML never does, so this may be an XML bomb or external-entity attack") from None
     except ParseError as exc:
         raise PmkitError(f"{p}: malformed XML: {exc}") from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # encoding="x-unknown" and friends
+        raise PmkitError(f"{p}: cannot read the XML: {exc} (MS Project writes UTF-8 or UTF-16)") from None
     if _local(root.tag) != "Project":
         raise PmkitError(f"{p}: not an MS Project XML file (root element is <{_local(root.tag)}>, "
                          "expected <Project>)")
@@ -203,12 +265,16 @@ class _CalendarInfo:
         return sum(_span_minutes(_text(t, "FromTime"), _text(t, "ToTime")) for t in times)
 
     def _exception(self, ex: Element) -> None:
-        frm = _time(ex, "TimePeriod/FromDate")
-        to = _time(ex, "TimePeriod/ToDate") or frm
+        where = f"calendar {self.name!r} exception"
+        frm = _time(ex, "TimePeriod/FromDate", where)
+        to = _time(ex, "TimePeriod/ToDate", where) or frm
         if frm is None:
             return
         if _flag(ex, "DayWorking"):
             self.working_exceptions += 1
+            return
+        if to < frm:
+            warn(f"calendar {self.name!r}: exception ending {to:%Y-%m-%d} before it starts {frm:%Y-%m-%d} ignored")
             return
         days = pd.date_range(frm.normalize(), to.normalize(), freq="D")
         kind = int(_num(ex, "Type", 1))
@@ -319,9 +385,17 @@ def _task_ids(root: Element, tasks: list[Element]) -> dict[str, str]:
     return ids
 
 
-def _lag_days(link: Element, pred_days: float, cal: Calendar, minutes_per_day: float) -> float:
-    raw = _num(link, "LinkLag", 0.0)
-    fmt = int(_num(link, "LagFormat", 7))
+def _lag_days(link: Element, pred_days: float, cal: Calendar, minutes_per_day: float,
+              path: Path | None = None, where: str = "link") -> float:
+    text = _text(link, "LinkLag")
+    try:
+        raw = 0.0 if text is None else float(text)
+    except ValueError:
+        raw = math.nan
+    if not math.isfinite(raw):
+        raise PmkitError(f"{path or '<MS Project XML>'}: {where}: LinkLag {text!r} is not a number "
+                         "(tenths of minutes)")
+    fmt = _int(link, "LagFormat", 7, path or Path("<MS Project XML>"), where)
     if raw == 0:
         return 0.0
     if fmt in PERCENT_FORMATS:
@@ -374,12 +448,18 @@ def read_mspdi(path: str | os.PathLike, project_id: str | None = None, *,
     """
     p = Path(path)
     root = load_xml(p, max_bytes)
+    dates = DateReader(str(p))
+    token = _DATES.set(dates)
     try:
-        return _project_from_root(root, p, project_id)
+        project = _project_from_root(root, p, project_id)
     except PmkitError:
         raise
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise PmkitError(f"{p}: cannot read MS Project XML: {exc}") from None
+    finally:
+        _DATES.reset(token)
+    dates.done()
+    return project
 
 
 def _project_from_root(root: Element, path: Path, project_id: str | None) -> Project:
@@ -391,37 +471,47 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
         project_cal = Calendar("standard", "Standard", STANDARD.workdays, (), mpd / 60.0)
         cals.setdefault("standard", project_cal)
     pid = project_id or path.stem
-    start = _time(root, "StartDate")
+    start = _time(root, "StartDate", needed=True)
     elements = _task_rows(root)
     ids = _task_ids(root, elements)
+    names = {ids[_text(t, "UID")]: _text(t, "Name", "") or "" for t in elements}
 
     rows, links, baseline, status, parents = [], [], [], [], []
     stack: list[tuple[int, str]] = []  # (outline level, task id) of the open summary tasks
+    outline_odd: list[str] = []  # tasks whose outline level or number does not fit their place
     for t in elements:
         uid = _text(t, "UID")
         tid = ids[uid]
-        level = int(_num(t, "OutlineLevel", 1))
+        where = _where(tid, names[tid])
+        level = _int(t, "OutlineLevel", 1, path, where)
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack else ""
+        number = _text(t, "OutlineNumber")
+        if level > (stack[-1][0] + 1 if stack else 1) or (number is not None and number.count(".") + 1 != level):
+            outline_odd.append(where)
         summary = _flag(t, "Summary")
         if summary:
             stack.append((level, tid))
         cal_id = cal_ids.get(_text(t, "CalendarUID", "-1"), "")
         cal = cals.get(cal_id, project_cal)
-        minutes = parse_duration_minutes(_text(t, "Duration"))
-        fmt = int(_num(t, "DurationFormat", 7))
+        minutes = _minutes(t, "Duration", path, where)
+        fmt = _int(t, "DurationFormat", 7, path, where)
         days = (minutes / 1440.0 * sum(cal.workdays) / 7.0 if fmt in ELAPSED_FORMATS
                 else minutes / (cal.hours_per_day * 60.0))
         days = 0.0 if math.isnan(days) else max(0.0, days)
-        ctype = MSPDI_CONSTRAINTS.get(int(_num(t, "ConstraintType", 0)), "ASAP")
-        cdate = _time(t, "ConstraintDate") if ctype not in ("ASAP", "ALAP") else None
+        check_days(days, source=str(path), where=where, field="Duration", raw=_text(t, "Duration"))
+        ctype = MSPDI_CONSTRAINTS[_code(t, "ConstraintType", 0, MSPDI_CONSTRAINTS, path, where)]
+        cdate = _time(t, "ConstraintDate", where, needed=True) if ctype not in ("ASAP", "ALAP") else None
         if cdate is None and ctype not in ("ASAP", "ALAP"):
-            warn(f"{path.name}: task {tid} has constraint {ctype} without a date; read as ASAP")
+            written = _text(t, "ConstraintDate")
+            why = (f"ConstraintDate {written!r} outside the dates MS Project holds (1984 to 2149, its NA)"
+                   if written and not written.startswith("NA") else "without a date")
+            warn(f"{path.name}: {where} has constraint {ctype} {why}; read as ASAP")
             ctype = "ASAP"
         manual = _flag(t, "Manual") and not summary
         if manual:  # a manually scheduled task keeps its own start (see tasks.manual)
-            cdate = _time(t, "Start") or _time(t, "ManualStart") or cdate
+            cdate = _time(t, "Start", where, needed=True) or _time(t, "ManualStart", where, needed=True) or cdate
         cost = _num(t, "Cost", _num(t, "FixedCost", 0.0))
         rows.append({
             "task_id": tid, "name": _text(t, "Name", "") or "", "wbs": _text(t, "WBS", "") or "",
@@ -436,8 +526,13 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
         for link in t.findall("PredecessorLink"):
             links.append((link, tid, cal))
         if not summary:
-            _read_baseline(t, tid, baseline)
-            _read_progress(t, tid, status)
+            _read_baseline(t, tid, baseline, where)
+            _read_progress(t, tid, status, path, where)
+    if outline_odd:
+        warn(f"{path.name}: {len(outline_odd)} task(s) with an OutlineLevel or OutlineNumber that does not fit "
+             f"the tasks before them (first: {outline_odd[0]}); each is placed under the summary task open before it")
+    if not rows:
+        no_tasks_warning(path.name, pid)
     tasks = pd.DataFrame(rows, columns=["task_id", "name", "wbs", "parent_id", "duration_days", "budget_cost",
                                         "milestone", "constraint_type", "constraint_date", "calendar_id",
                                         "manual"])
@@ -452,9 +547,11 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
             warn(f"{path.name}: task {succ}: link to another project ignored")
             continue
         pred = ids[pred_uid]
-        deps.append({"predecessor_id": pred, "successor_id": succ,
-                     "type": MSPDI_LINK_TYPES.get(int(_num(link, "Type", 1)), "FS"),
-                     "lag_days": round(_lag_days(link, duration[pred], cal, mpd), 9)})
+        where = f"link {_where(pred, names[pred])} -> {_where(succ, names[succ])}"
+        ltype = MSPDI_LINK_TYPES[_code(link, "Type", 1, MSPDI_LINK_TYPES, path, f"{where}, PredecessorLink")]
+        lag = _lag_days(link, duration[pred], cal, mpd, path, where)
+        check_days(lag, source=str(path), where=where, field="LinkLag", raw=_text(link, "LinkLag"), kind="lag")
+        deps.append({"predecessor_id": pred, "successor_id": succ, "type": ltype, "lag_days": round(lag, 9)})
     deps_df = pd.DataFrame(deps, columns=["predecessor_id", "successor_id", "type", "lag_days"])
     dup = deps_df.duplicated(["predecessor_id", "successor_id"])
     if dup.any():
@@ -468,8 +565,11 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
     if len(status_df):
         status_df.insert(0, "status_date", status_date)
         status_df["remaining_days"] = status_df["remaining_days"] / (project_cal.hours_per_day * 60.0)
+        for r in status_df.itertuples(index=False):
+            check_days(float(r.remaining_days), source=str(path), where=_where(r.task_id, names[r.task_id]),
+                       field="RemainingDuration", raw=f"{r.remaining_days * project_cal.hours_per_day:g} hours")
     if start is None:
-        start = _time(root, "CurrentDate")
+        start = _time(root, "CurrentDate", needed=True)
         if start is None:
             raise PmkitError(f"{path}: the project has no StartDate")
     name = _text(root, "Title") or _text(root, "Name") or path.stem
@@ -488,11 +588,11 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
     )
 
 
-def _read_baseline(t: Element, tid: str, out: list) -> None:
+def _read_baseline(t: Element, tid: str, out: list, where: str = "") -> None:
     for b in t.findall("Baseline"):
         if _text(b, "Number", "0") != "0":
             continue
-        s, f = _time(b, "Start"), _time(b, "Finish")
+        s, f = _time(b, "Start", f"{where or tid} baseline"), _time(b, "Finish", f"{where or tid} baseline")
         if s is None or f is None:
             return
         cost = _num(b, "Cost", 0.0)
@@ -500,9 +600,10 @@ def _read_baseline(t: Element, tid: str, out: list) -> None:
                     "baseline_cost": 0.0 if math.isnan(cost) else cost})
 
 
-def _read_progress(t: Element, tid: str, out: list) -> None:
+def _read_progress(t: Element, tid: str, out: list, path: Path | None = None, where: str = "") -> None:
     pct = _num(t, "PercentComplete", 0.0)
-    a_start, a_finish = _time(t, "ActualStart"), _time(t, "ActualFinish")
+    where = where or f"task {tid}"
+    a_start, a_finish = _time(t, "ActualStart", where, needed=True), _time(t, "ActualFinish", where, needed=True)
     if not (pct > 0 or a_start is not None):
         return
     cost = _num(t, "ActualCost", 0.0)
@@ -510,12 +611,12 @@ def _read_progress(t: Element, tid: str, out: list) -> None:
                 "actual_start": None if a_start is None else a_start.normalize(),
                 "actual_finish": None if a_finish is None else a_finish.normalize(),
                 "actual_cost": 0.0 if math.isnan(cost) else cost,
-                "remaining_days": parse_duration_minutes(_text(t, "RemainingDuration"))})
+                "remaining_days": _minutes(t, "RemainingDuration", path or Path("<MS Project XML>"), where)})
 
 
 def _status_date(root: Element, status: list) -> pd.Timestamp | None:
     """The status date MS Project uses: ``StatusDate``, else ``CurrentDate``; never before an actual."""
-    sd = _time(root, "StatusDate") or _time(root, "CurrentDate")
+    sd = _time(root, "StatusDate", needed=True) or _time(root, "CurrentDate", needed=True)
     actual = [d for r in status for d in (r["actual_start"], r["actual_finish"]) if d is not None]
     latest = max(actual) if actual else None
     if sd is None:
@@ -638,6 +739,14 @@ def mspdi_saved_schedule(path: str | os.PathLike, *, max_bytes: int | None = DEF
     """
     p = Path(path)
     root = load_xml(p, max_bytes)
+    token = _DATES.set(DateReader(str(p)))
+    try:
+        return _saved_schedule(root)
+    finally:
+        _DATES.reset(token)
+
+
+def _saved_schedule(root: Element) -> pd.DataFrame:
     mpd = _minutes_per_day_project(root)
     cals, cal_ids = _read_calendars(root, mpd)
     spans = _day_intervals(root)

@@ -37,7 +37,9 @@ import pandas as pd
 
 from ..data.calendars import Calendar
 from ..data.model import Project
+from ..data.schema import LIMITS
 from ..errors import PmkitError
+from . import check_input_file
 
 #: Calendar of PSPLIB projects: every day is a working day, so working days == periods.
 PERIOD_CALENDAR = Calendar("periods", "Every day worked (abstract periods)", (True,) * 7)
@@ -147,6 +149,8 @@ def parse_psplib(text: str, name: str = "<text>") -> PsplibInstance:
     n = src.header_int("jobs")
     if n is None or n < 2:
         raise PmkitError(f"{name}: header line 'jobs (incl. supersource/sink ): N' missing or invalid")
+    if n > len(src.lines):  # every job needs its own lines: a bigger count cannot be true (and would size arrays)
+        raise PmkitError(f"{name}: the header announces {n} jobs but the file has only {len(src.lines)} lines")
     horizon = src.header_int("horizon") or 0
     n_renew = src.header_int("- renewable")
     mpm = due = None
@@ -189,6 +193,10 @@ def parse_psplib(text: str, name: str = "<text>") -> PsplibInstance:
             raise src.error(f"job {job} outside 1..{n}", k)
         if dur < 0 or min(vals[3:3 + n_renew], default=0) < 0:
             raise src.error(f"job {job}: negative duration or demand", k)
+        if dur > LIMITS.max_duration_days or max(vals[3:3 + n_renew], default=0) >= 2**62:
+            raise src.error(f"job {job}: duration {dur} is beyond the limit of {LIMITS.max_duration_days:,.0f} "
+                            "working days (pmkit.data.schema.LIMITS)" if dur > LIMITS.max_duration_days
+                            else f"job {job}: demand beyond any resource", k)
         durations[job - 1] = dur
         demands[job - 1] = vals[3:3 + n_renew]  # nonrenewable columns (if any) follow; unused
         seen[job - 1] = True
@@ -233,6 +241,8 @@ def read_psplib_instance(path: str | Path) -> PsplibInstance:
         names the file and line.
     """
     p = Path(path)
+    if p.is_file():
+        check_input_file(p)  # the size limit (PSPLIB files are a few kB)
     try:
         text = p.read_text(encoding="latin-1")
     except OSError as exc:

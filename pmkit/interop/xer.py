@@ -47,8 +47,18 @@ import pandas as pd
 
 from ..data.calendars import Calendar
 from ..data.model import Project
+from ..data.schema import LIMITS
 from ..errors import PmkitError
-from . import DEFAULT_MAX_BYTES, calendar_from_week, check_input_file, readable_ids, warn
+from . import (
+    DEFAULT_MAX_BYTES,
+    DateReader,
+    calendar_from_week,
+    check_days,
+    check_input_file,
+    no_tasks_warning,
+    readable_ids,
+    warn,
+)
 
 #: P6 constraint code -> pmkit constraint. "Mandatory" constraints keep their date in P6
 #: even against logic; pmkit's MSO/MFO behave the same (conflicts show as negative float).
@@ -57,6 +67,8 @@ XER_CONSTRAINTS = {
     "CS_MSOA": "SNET", "CS_MSOB": "SNLT", "CS_MEOA": "FNET", "CS_MEOB": "FNLT",
 }
 XER_LINK_TYPES = {"PR_FS": "FS", "PR_SS": "SS", "PR_FF": "FF", "PR_SF": "SF"}
+#: ``cstr_type`` values that mean no constraint (blank in most exports).
+XER_NO_CONSTRAINT = frozenset({"", "CS_ASAP"})
 MILESTONE_TYPES = frozenset({"TT_Mile", "TT_FinMile"})
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 _DAY = re.compile(r"\(0\|\|([1-7])\(\)")
@@ -88,6 +100,7 @@ def parse_xer_tables(text: str, source: str = "<text>") -> dict[str, pd.DataFram
         raise PmkitError(f"{source}: not a Primavera XER file (first line does not start with ERMHDR)")
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
     name, fields, rows = None, None, None
+    ended, last = False, None  # last: (line number, table, cells given, fields) of the last row
     for number, line in enumerate(lines, start=1):
         kind, _, rest = line.partition("\t")
         kind = kind.strip()
@@ -98,6 +111,10 @@ def parse_xer_tables(text: str, source: str = "<text>") -> dict[str, pd.DataFram
             if name is None:
                 raise PmkitError(f"{source}, line {number}: field list before any %T table line")
             fields = [f.strip() for f in rest.split("\t")]
+            if tables[name][0] and rows:
+                # a second field list for rows already read (a lost %T line, say): the file is damaged
+                raise PmkitError(f"{source}, line {number}: a second %F field list for table {name!r}, whose "
+                                 f"rows were read with the earlier one; is a %T line missing before it?")
             tables[name] = (fields, rows)
         elif kind == "%R":
             if fields is None:
@@ -105,8 +122,21 @@ def parse_xer_tables(text: str, source: str = "<text>") -> dict[str, pd.DataFram
             cells = rest.split("\t")
             # rows may be shorter (trailing blanks trimmed) or longer (stray tabs) than the fields
             rows.append((cells + [""] * len(fields))[:len(fields)])
+            last = (number, name, len(cells), len(fields))
         elif kind == "%E":
+            ended = True
             break
+    no_fields = [n for n, (f, _) in tables.items() if not f]
+    shown = Path(source).name
+    if no_fields:
+        warn(f"{shown}: table(s) {', '.join(no_fields)} have a %T line but no %F field list; read as empty")
+    if not ended:
+        where = ""
+        if last is not None and last[2] < last[3]:
+            # cut in the middle of a row: its last cells are missing or partial, so it is left out
+            tables[last[1]][1].pop()
+            where = f"; the last row of table {last[1]} (line {last[0]}) is incomplete and was left out"
+        warn(f"{shown}: the file ends without the %E end line, so it may be truncated{where}")
     return {n: pd.DataFrame(r, columns=f, dtype=object) for n, (f, r) in tables.items()}
 
 
@@ -115,7 +145,7 @@ def _load(path: str | os.PathLike, max_bytes: int | None) -> tuple[Path, dict[st
     tables = parse_xer_tables(_decode(p.read_bytes()), str(p))
     for required in ("PROJECT", "TASK"):
         if required not in tables:
-            raise PmkitError(f"{p}: the XER file has no {required} table")
+            raise PmkitError(f"{p}: the XER file has no {required} table (is it complete?)")
     return p, tables
 
 
@@ -131,12 +161,56 @@ def _num(df: pd.DataFrame, name: str, default: float = np.nan) -> np.ndarray:
     return np.where(np.isnan(v), default, v)
 
 
-def _dates(df: pd.DataFrame, name: str) -> pd.Series:
+def _strict_num(df: pd.DataFrame, name: str, default: float, source, where: list[str]) -> np.ndarray:
+    """Numbers of a field the schedule needs: a value that is not a number is a PmkitError."""
+    text = _col(df, name)
+    v = pd.to_numeric(text.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero((np.isnan(v) & (text != "").to_numpy()) | np.isinf(v))
+    if bad.size:
+        i = int(bad[0])
+        raise PmkitError(f"{source}: {where[i]}: {name} {text.iloc[i]!r} is not a number (hours)"
+                         + (f"; {bad.size - 1} more row(s) like it" if bad.size > 1 else ""))
+    return np.where(np.isnan(v), default, v)
+
+
+def _check_days(days: np.ndarray, raw: np.ndarray, source, where: list[str], field: str, kind: str) -> None:
+    limit = LIMITS.max_lag_days if kind == "lag" else LIMITS.max_duration_days
+    beyond = np.flatnonzero(np.abs(np.nan_to_num(days)) > limit)
+    if beyond.size:
+        i = int(beyond[0])
+        check_days(float(days[i]), source=str(source), where=where[i], field=field, raw=f"{raw[i]:g} hours",
+                   kind=kind)
+
+
+_ZONE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _dates(df: pd.DataFrame, name: str, reader: DateReader | None = None, where: list[str] | None = None,
+           needed: bool | np.ndarray = True) -> pd.Series:
+    """A date field as day timestamps; values beyond LIMITS or not dates go through ``reader``.
+
+    ``needed`` (one flag, or one per row): such a value is an error where the schedule needs
+    it, else a warning and left out (NaT).
+    """
     # dates are "YYYY-MM-DD HH:MM"; pmkit keeps days, so the time of day is dropped
-    return pd.to_datetime(_col(df, name).replace("", None), errors="coerce", format="mixed").dt.normalize()
+    text = _col(df, name)
+    zoned = text.str.contains(_ZONE, regex=True)
+    plain = text.where(~zoned, text.str.replace(_ZONE, "", regex=True).str.strip())
+    out = pd.to_datetime(plain.replace("", None), errors="coerce", format="mixed").dt.normalize()
+    if reader is None:
+        return out
+    lo, hi = pd.Timestamp(LIMITS.earliest_date), pd.Timestamp(LIMITS.latest_date) + pd.Timedelta(days=1)
+    odd = ((out.isna() & (text != "")) | (out < lo) | (out >= hi) | zoned).to_numpy()
+    for i in np.flatnonzero(odd):  # the few odd values, one by one, for their messages
+        ts = reader.parse(text.iloc[i], where=where[i], field=name, needed=bool(np.broadcast_to(needed, odd.shape)[i]))
+        out.iloc[i] = pd.NaT if ts is None else ts.normalize()
+    return out
 
 
-def _one_date(value: str) -> pd.Timestamp | None:
+def _one_date(value: str, reader: DateReader | None = None, where: str = "project", field: str = "") -> pd.Timestamp | None:
+    if reader is not None:
+        ts = reader.parse(value, where=where, field=field)
+        return None if ts is None else ts.normalize()
     ts = pd.to_datetime(value or None, errors="coerce")
     return None if ts is None or pd.isna(ts) else ts.normalize()
 
@@ -188,9 +262,13 @@ def parse_clndr_data(data: str) -> tuple[list[float] | None, list[np.datetime64]
             end = marks[k + 1].start() if k + 1 < len(marks) else len(section)
             if _span_sum(section[m.end():end]) > 0:
                 working += 1
-            else:
+            elif int(m.group(1)) <= _MAX_DAY_NUMBER:
                 holidays.append(_EXCEL_EPOCH + np.timedelta64(int(m.group(1)), "D"))
     return week, holidays, working
+
+
+#: Day numbers of clndr_data exceptions beyond this are past any date pmkit keeps (left out).
+_MAX_DAY_NUMBER = int((np.datetime64(LIMITS.latest_date, "D") - _EXCEL_EPOCH).astype(np.int64))
 
 
 def _read_calendars(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, Calendar], dict[str, str]]:
@@ -205,6 +283,15 @@ def _read_calendars(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, Calendar
     parsed = {i: parse_clndr_data(d) for i, d in zip(ids, _col(df, "clndr_data"), strict=True)}
     pmkit_ids = dict(zip(ids, readable_ids(names, [f"cal{i}" for i in ids]), strict=True))
     cals = {}
+    earliest = np.datetime64(LIMITS.earliest_date, "D")
+    for cid, (week, holidays, working) in list(parsed.items()):
+        keep = [h for h in holidays if h >= earliest]
+        data = _col(df, "clndr_data")[_col(df, "clndr_id") == cid]
+        beyond = sum(int(d) > _MAX_DAY_NUMBER for text in data for d in _EXCEPTION.findall(text))
+        if len(keep) < len(holidays) or beyond:
+            warn(f"calendar {cid}: {len(holidays) - len(keep) + beyond} exception date(s) outside "
+                 f"{LIMITS.earliest_date} to {LIMITS.latest_date} left out")
+            parsed[cid] = (week, keep, working)
     for cid, name, base, hpd in zip(ids, names, bases, hours, strict=True):
         week, holidays, working = parsed[cid]
         seen = {cid}
@@ -308,22 +395,33 @@ def _rows_of(tables: dict[str, pd.DataFrame], name: str, proj: str) -> pd.DataFr
     return df[_col(df, "proj_id") == proj].reset_index(drop=True)
 
 
-def _wbs_codes(wbs: pd.DataFrame) -> dict[str, str]:
-    """wbs_id -> dotted code of the path below the project node (e.g. ``DES.ARCH``)."""
+def _wbs_codes(wbs: pd.DataFrame, source: str = "<XER>") -> dict[str, str]:
+    """wbs_id -> dotted code of the path below the project node (e.g. ``DES.ARCH``).
+
+    A parent cycle (``parent_wbs_id`` chains that come back to themselves) is cut where it
+    closes, with a warning naming its WBS ids.
+    """
     if not len(wbs):
         return {}
     ids = _col(wbs, "wbs_id").tolist()
     parent = dict(zip(ids, _col(wbs, "parent_wbs_id"), strict=True))
     short = dict(zip(ids, _col(wbs, "wbs_short_name"), strict=True))
     node = dict(zip(ids, _col(wbs, "proj_node_flag") == "Y", strict=True))
-    out = {}
+    out, cycles = {}, []
     for w in ids:
-        parts, cur, seen = [], w, set()
+        parts, cur, seen = [], w, []
         while cur in short and not node[cur] and cur not in seen:
-            seen.add(cur)
+            seen.append(cur)
             parts.append(short[cur])
             cur = parent.get(cur, "")
+        if cur in seen:
+            cycle = seen[seen.index(cur):]
+            if not any(set(c) == set(cycle) for c in cycles):
+                cycles.append(cycle)
         out[w] = ".".join(reversed(parts))
+    for c in cycles:
+        warn(f"{source}: WBS parent cycle {' -> '.join([*c, c[0]])} (parent_wbs_id); "
+             "the WBS codes of these elements stop where the cycle closes")
     return out
 
 
@@ -362,16 +460,31 @@ def _project(path: Path, tables: dict[str, pd.DataFrame], pos: int, key: str) ->
     internal = dict(zip(_col(task, "task_id"), tid, strict=True))
     ttype = _col(task, "task_type").to_numpy()
     milestone = np.isin(ttype, list(MILESTONE_TYPES))
-    duration = np.where(milestone, 0.0, _num(task, "target_drtn_hr_cnt", 0.0) / t_hpd)
-    ctype = _col(task, "cstr_type").map(XER_CONSTRAINTS).fillna("ASAP")
-    cdate = _dates(task, "cstr_date")
+    where = [f"activity {c} ({n})" if n else f"activity {c}" for c, n in zip(tid, _col(task, "task_name"), strict=True)]
+    dates = DateReader(str(path))
+    target_hr = _strict_num(task, "target_drtn_hr_cnt", 0.0, path, where)
+    duration = np.where(milestone, 0.0, target_hr / t_hpd)
+    _check_days(duration, target_hr, path, where, "target_drtn_hr_cnt", "duration")
+    remain_hr = _strict_num(task, "remain_drtn_hr_cnt", 0.0, path, where)
+    _check_days(remain_hr / t_hpd, remain_hr, path, where, "remain_drtn_hr_cnt", "duration")
+    cstr = _col(task, "cstr_type")
+    unknown = ~cstr.isin(list(XER_CONSTRAINTS)) & ~cstr.isin(list(XER_NO_CONSTRAINT))
+    if unknown.any():
+        i = int(np.argmax(unknown.to_numpy()))
+        raise PmkitError(f"{path}: {where[i]}: unknown cstr_type {cstr.iloc[i]!r} (known: "
+                         f"{', '.join(sorted(XER_CONSTRAINTS))}, or blank for none)")
+    ctype = cstr.map(XER_CONSTRAINTS).fillna("ASAP")
+    dated = ~ctype.isin(["ASAP", "ALAP"]).to_numpy()
+    # a constrained activity needs its date (beyond LIMITS: an error); others ignore theirs
+    cdate = _dates(task, "cstr_date", dates, where, needed=dated).where(dated)
     lost = ~ctype.isin(["ASAP", "ALAP"]) & cdate.isna()
     if lost.any():
-        warn(f"{path.name}: {int(lost.sum())} constraint(s) without a date read as ASAP")
+        first = where[int(np.argmax(lost.to_numpy()))]
+        warn(f"{path.name}: {int(lost.sum())} constraint(s) without a date read as ASAP (first: {first})")
         ctype = ctype.where(~lost, "ASAP")
     if (_col(task, "cstr_type2") != "").any():
         warn(f"{path.name}: secondary constraints (cstr_type2) are not supported and were ignored")
-    wbs = _wbs_codes(_rows_of(tables, "PROJWBS", proj))
+    wbs = _wbs_codes(_rows_of(tables, "PROJWBS", proj), path.name)
 
     taskrsrc = _rows_of(tables, "TASKRSRC", proj)
     tr_task = _col(taskrsrc, "task_id")
@@ -387,14 +500,19 @@ def _project(path: Path, tables: dict[str, pd.DataFrame], pos: int, key: str) ->
         "calendar_id": [c if c in cals and c != project_cal.calendar_id else "" for c in t_cal],
     })
 
+    if not len(tasks):
+        no_tasks_warning(path.name, key)
     deps = _links(path, tables, proj, internal, cals, cal_ids, project_cal, task)
-    start = _one_date(str(prow.get("plan_start_date", ""))) or _dates(task, "target_start_date").min()
+    b_start = _dates(task, "target_start_date", dates, [f"{w} planned dates" for w in where], needed=False)
+    b_finish = _dates(task, "target_end_date", dates, [f"{w} planned dates" for w in where], needed=False)
+    start = (_one_date(str(prow.get("plan_start_date", "")), dates, f"project {key}", "plan_start_date")
+             or b_start.min())
     if start is None or pd.isna(start):
         raise PmkitError(f"{path}: project {key} has no plan_start_date and no activity dates")
-    status_date = _one_date(str(prow.get("last_recalc_date", "")))
+    status_date = _one_date(str(prow.get("last_recalc_date", "")), dates, f"project {key}", "last_recalc_date")
 
     # progress: started activities, at the data date
-    a_start, a_finish = _dates(task, "act_start_date"), _dates(task, "act_end_date")
+    a_start, a_finish = _dates(task, "act_start_date", dates, where), _dates(task, "act_end_date", dates, where)
     act_work = _num(task, "act_work_qty", 0.0) + _num(task, "act_equip_qty", 0.0)
     rem_work = _num(task, "remain_work_qty", 0.0) + _num(task, "remain_equip_qty", 0.0)
     pct = _percent_complete(task, act_work, rem_work)
@@ -409,9 +527,9 @@ def _project(path: Path, tables: dict[str, pd.DataFrame], pos: int, key: str) ->
             "status_date": status_date, "task_id": tid[started].to_numpy(), "percent_complete": pct[started],
             "actual_start": a_start[started].to_numpy(), "actual_finish": a_finish[started].to_numpy(),
             "actual_cost": internal_ids[started].map(actual_cost).fillna(0.0).to_numpy(dtype=float),
-            "remaining_days": (_num(task, "remain_drtn_hr_cnt", 0.0) / t_hpd)[started],
+            "remaining_days": (remain_hr / t_hpd)[started],
         })
-    b_start, b_finish = _dates(task, "target_start_date"), _dates(task, "target_end_date")
+    dates.done()
     has_bl = (b_start.notna() & b_finish.notna()).to_numpy()
     baseline = pd.DataFrame({"task_id": tid[has_bl].to_numpy(), "baseline_start": b_start[has_bl].to_numpy(),
                              "baseline_finish": b_finish[has_bl].to_numpy(), "baseline_cost": cost[has_bl]})
@@ -456,13 +574,24 @@ def _links(path: Path, tables, proj: str, internal: dict, cals: dict, cal_ids: d
         lag_hpd = pd.Series(project_cal.hours_per_day, index=pred.index)
     else:
         lag_hpd = succ_int.map(hours_of)
-    types = _col(pred, "pred_type").map(XER_LINK_TYPES)
+    names = dict(zip(_col(task, "task_id"), _col(task, "task_name"), strict=True))
+
+    def act(i: str) -> str:
+        return f"{internal[i]} ({names[i]})" if names.get(i) else str(internal[i])
+
+    where = [f"link {act(a)} -> {act(b)}" for a, b in zip(pred_int, succ_int, strict=True)]
+    raw_type = _col(pred, "pred_type")
+    types = raw_type.map(XER_LINK_TYPES)
     if types.isna().any():
-        warn(f"{path.name}: {int(types.isna().sum())} link(s) of unknown type read as finish-to-start")
+        i = int(np.argmax(types.isna().to_numpy()))
+        shown = f"{raw_type.iloc[i]!r}" if raw_type.iloc[i] else "(blank)"
+        raise PmkitError(f"{path}: {where[i]}: unknown pred_type {shown} (known: {', '.join(XER_LINK_TYPES)})")
+    lag_hr = _strict_num(pred, "lag_hr_cnt", 0.0, path, where)
+    lag_days = lag_hr / lag_hpd.to_numpy(dtype=float)
+    _check_days(lag_days, lag_hr, path, where, "lag_hr_cnt", "lag")
     deps = pd.DataFrame({
         "predecessor_id": pred_int.map(internal).to_numpy(), "successor_id": succ_int.map(internal).to_numpy(),
-        "type": types.fillna("FS").to_numpy(),
-        "lag_days": np.round(_num(pred, "lag_hr_cnt", 0.0) / lag_hpd.to_numpy(dtype=float), 9),
+        "type": types.to_numpy(), "lag_days": np.round(lag_days, 9),
     })
     dup = deps.duplicated(["predecessor_id", "successor_id"])
     if dup.any():

@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..data.calendars import Calendar
 from ..data.network import CycleFound, TopoLevels, topological_levels
+from ..data.schema import LIMITS
 from ..errors import CycleError, PmkitError
 
 #: Link type codes used in :attr:`Network.link_type`.
@@ -52,6 +53,22 @@ _TO_FINISH = np.array([0, 0, 1, 1], dtype=np.int64)    # FF, SF arrive at the su
 _SNAP = 1e-7
 #: Total float at or below this (working days) makes a task critical.
 CRITICAL_TOLERANCE = 1e-6
+
+
+# =========================================================================== limits
+
+_EARLIEST = np.datetime64(LIMITS.earliest_date, "D")
+_LATEST = np.datetime64(LIMITS.latest_date, "D")
+#: Days the time axis may reach beyond LIMITS' dates (room for conversions at the edges).
+_AXIS_MARGIN = 14
+
+
+class _BeyondLimits(PmkitError):
+    """The time axis was asked for a day outside LIMITS' date range (caught and named by the callers)."""
+
+
+def _limits_message() -> str:
+    return f"{LIMITS.earliest_date} to {LIMITS.latest_date} (pmkit.data.schema.LIMITS)"
 
 
 # =========================================================================== time axis
@@ -69,7 +86,13 @@ class _TimeAxis:
     def __init__(self, origin: np.datetime64, calendars: tuple[Calendar, ...]):
         self.origin = np.datetime64(origin, "D")
         self.calendars = calendars
+        # the window never grows beyond LIMITS' dates: a lag of a billion days cannot size it
+        self.lo_limit = min(-400, int((_EARLIEST - self.origin).astype(np.int64)) - _AXIS_MARGIN)
+        self.hi_limit = max(4000, int((_LATEST - self.origin).astype(np.int64)) + 1 + _AXIS_MARGIN)
         self._build(-400, 4000)
+
+    def _beyond(self) -> _BeyondLimits:
+        return _BeyondLimits(f"the schedule would reach dates outside {_limits_message()}")
 
     def _build(self, lo: int, hi: int) -> None:
         days = self.origin + np.arange(lo, hi)
@@ -95,14 +118,18 @@ class _TimeAxis:
     def _grow_days(self, dmin: int, dmax: int) -> None:
         if dmin >= self.lo and dmax < self.hi:
             return
+        if dmin < self.lo_limit or dmax >= self.hi_limit:
+            raise self._beyond()
         span = self.hi - self.lo
-        self._build(min(self.lo, dmin - span), max(self.hi, dmax + span))
+        self._build(max(self.lo_limit, min(self.lo, dmin - span)), min(self.hi_limit, max(self.hi, dmax + span)))
 
     def working(self, cal, t) -> np.ndarray:
         """W(c, t) for times ``t`` (days from origin) in calendars ``cal`` (broadcast)."""
         t = _snap(np.asarray(t, dtype=np.float64))
         d = np.floor(t)
         if d.size:
+            if not np.isfinite(d).all() or d.min() < self.lo_limit or d.max() >= self.hi_limit:
+                raise self._beyond()
             self._grow_days(int(d.min()), int(d.max()) + 1)
         i = d.astype(np.int64) - self.lo
         cal = np.asarray(cal, dtype=np.int64)
@@ -114,15 +141,21 @@ class _TimeAxis:
             j = k - self.k0[cal]
             if not j.size or (j.min() >= 0 and (j - self.counts[cal]).max() < 0):
                 return self.wday[cal * self.width_wday + j]
+            if self.lo <= self.lo_limit and self.hi >= self.hi_limit:
+                raise self._beyond()  # the widest window LIMITS allow does not hold these offsets
             # working days per calendar day >= 1/7 for any calendar: this window suffices
-            lo = int(min(0, np.min(k))) * 7 - 14
-            hi = int(max(0, np.max(k))) * 7 + 14
+            kmin, kmax = float(np.min(k)), float(np.max(k))
+            lo = int(max(min(0.0, kmin) * 7 - 14, self.lo_limit))
+            hi = int(min(max(0.0, kmax) * 7 + 14, self.hi_limit))
             span = self.hi - self.lo
-            self._build(min(self.lo, lo, self.lo - span), max(self.hi, hi, self.hi + span))
+            self._build(max(self.lo_limit, min(self.lo, lo, self.lo - span)),
+                        min(self.hi_limit, max(self.hi, hi, self.hi + span)))
 
     def time(self, cal, w, kind) -> np.ndarray:
         """T(c, w): time of offset ``w``; ``kind`` is True (or 1) for a finish, else a start."""
         w = _snap(np.asarray(w, dtype=np.float64))
+        if w.size and np.nanmax(np.abs(np.where(np.isinf(w), 0.0, w)), initial=0.0) > self.hi_limit - self.lo_limit:
+            raise self._beyond()  # more working days than LIMITS' date range holds
         cal = np.broadcast_to(np.asarray(cal, dtype=np.int64), w.shape)
         fin = np.broadcast_to(np.asarray(kind, dtype=bool), w.shape)
         k = np.where(fin, np.ceil(w) - 1, np.floor(w)).astype(np.int64)
@@ -139,6 +172,8 @@ class _TimeAxis:
         safe = _snap(np.where(ok, w, 0.0))
         cal = np.broadcast_to(np.asarray(cal, dtype=np.int64), w.shape)
         fin = np.broadcast_to(np.asarray(kind, dtype=bool), w.shape)
+        if safe.size and np.abs(safe).max() > self.hi_limit - self.lo_limit:
+            raise self._beyond()
         k = np.where(fin, np.ceil(safe) - 1, np.floor(safe)).astype(np.int64)
         out = self.origin + self._day_of(cal, k)
         return np.where(ok, out, np.datetime64("NaT"))
@@ -828,6 +863,63 @@ def _leaf_descendants(ids: np.ndarray, parent: np.ndarray, is_summary: np.ndarra
     return pd.DataFrame({"summary_id": np.concatenate(rows_s), "leaf_id": np.concatenate(rows_l)})
 
 
+def _task_label(tasks: pd.DataFrame, pos: int) -> str:
+    """``task T1 (Dig)``: the id and name of the task at row ``pos``."""
+    tid = str(tasks["task_id"].iloc[pos])
+    name = tasks["name"].iloc[pos] if "name" in tasks.columns else ""
+    name = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(name)
+    return f"task {tid} ({name})" if name and name != tid else f"task {tid}"
+
+
+def _check_dates(pid, what: str, values, labels=None) -> None:
+    """PmkitError when a date lies outside LIMITS' range (naming the task or field)."""
+    d = pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]")
+    bad = np.flatnonzero(~np.isnat(d) & ((d < _EARLIEST) | (d > _LATEST)))
+    if bad.size:
+        i = int(bad[0])
+        where = f"{labels(i)}: " if labels is not None else ""
+        raise PmkitError(f"project {pid}: {where}{what} {d[i]} is outside the dates pmkit schedules, "
+                         f"{_limits_message()}")
+
+
+def _check_limits(project, tasks: pd.DataFrame, leaf_pos: np.ndarray, dur: np.ndarray, deps: pd.DataFrame,
+                  lag: np.ndarray, sd) -> None:
+    """Refuse durations, lags and dates beyond LIMITS before any array is sized by them."""
+    pid = project.project_id
+    _check_dates(pid, "start_date", [project.start_date])
+    if project.deadline is not None:
+        _check_dates(pid, "deadline", [project.deadline])
+    if sd is not None:
+        _check_dates(pid, "status date", [sd])
+    big = np.flatnonzero(dur > LIMITS.max_duration_days)
+    if big.size:
+        i = int(big[0])
+        raise PmkitError(f"project {pid}: {_task_label(tasks, int(leaf_pos[i]))}: duration_days {dur[i]:.6g} is "
+                         f"beyond the limit of {LIMITS.max_duration_days:,.0f} working days (pmkit.data.schema.LIMITS)")
+    big = np.flatnonzero(~(np.abs(lag) <= LIMITS.max_lag_days))
+    if big.size:
+        i = int(big[0])
+        raise PmkitError(f"project {pid}: link {deps['predecessor_id'].iloc[i]} -> {deps['successor_id'].iloc[i]}: "
+                         f"lag_days {lag[i]:.6g} is beyond the limit of {LIMITS.max_lag_days:,.0f} working days "
+                         "(pmkit.data.schema.LIMITS)")
+    leaf = tasks.iloc[leaf_pos]
+    _check_dates(pid, "constraint_date", leaf["constraint_date"],
+                 lambda i: _task_label(tasks, int(leaf_pos[i])))
+    st = project.status
+    if st is not None and len(st):
+        ids = st["task_id"].astype(str).tolist()
+        for col in ("actual_start", "actual_finish"):
+            if col in st.columns:
+                _check_dates(pid, col, st[col], lambda i: f"task {ids[i]}")
+        if "remaining_days" in st.columns:
+            rem = pd.to_numeric(st["remaining_days"], errors="coerce").to_numpy(dtype=np.float64)
+            big = np.flatnonzero(np.abs(np.nan_to_num(rem)) > LIMITS.max_duration_days)
+            if big.size:
+                i = int(big[0])
+                raise PmkitError(f"project {pid}: task {ids[i]}: remaining_days {rem[i]:.6g} is beyond the limit "
+                                 f"of {LIMITS.max_duration_days:,.0f} working days (pmkit.data.schema.LIMITS)")
+
+
 def _compile(project, status_date=None, progress: str = "retained_logic") -> tuple[Network, _Info]:
     if progress not in PROGRESS_MODES:
         raise PmkitError(f"progress must be one of {', '.join(PROGRESS_MODES)}, not {progress!r}")
@@ -879,6 +971,8 @@ def _compile(project, status_date=None, progress: str = "retained_logic") -> tup
     if np.isnan(dur).any() or (dur < 0).any():
         bad = leaf_ids[np.isnan(dur) | (dur < 0)]
         raise PmkitError(f"project {pid}: tasks without a valid duration_days: {', '.join(bad[:10])}")
+    _check_limits(project, tasks, leaf_pos, dur, deps, deps["lag_days"].astype(float).fillna(0.0).to_numpy(),
+                  _status_date(project, status_date))
     # calendars: code 0 is the project calendar
     cal_codes, cal_names = pd.factorize(leaf["calendar_id"].fillna("").astype(str))
     cal_names = np.where(cal_names == project.calendar.calendar_id, "", np.asarray(cal_names, dtype=object))
@@ -1032,9 +1126,64 @@ class _Analysis:
     driving: np.ndarray      # per node: position of the driving link or -1
 
 
+def _offset_limits(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Per calendar: the working offsets of the start of LIMITS' earliest and the end of its latest date."""
+    lo = np.array([-float(np.busday_count(_EARLIEST, net.origin, busdaycal=c.busdaycal)) for c in net.calendars])
+    hi = np.array([float(np.busday_count(net.origin, _LATEST + 1, busdaycal=c.busdaycal)) for c in net.calendars])
+    return lo, hi
+
+
+def _out_of_range(net: Network, offsets: tuple[np.ndarray, ...], calendar: np.ndarray,
+                  limits: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    lo, hi = limits[0][calendar], limits[1][calendar]
+    bad = np.zeros(net.n, dtype=bool)
+    for w in offsets:
+        w = np.asarray(w, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            bad |= np.isfinite(w) & ((w < lo - _SNAP) | (w > hi + _SNAP))
+    return bad
+
+
+def _range_error(net: Network, project, bad: np.ndarray, es: np.ndarray) -> PmkitError:
+    """A PmkitError naming the first task (by early start) whose dates leave LIMITS' range."""
+    nodes = np.flatnonzero(bad)
+    first = int(nodes[np.argmin(np.nan_to_num(np.asarray(es, dtype=np.float64)[nodes], nan=np.inf))])
+    tasks = project.tasks
+    pos = int(np.flatnonzero(tasks["task_id"].astype(str).to_numpy() == str(net.task_ids[first]))[0])
+    more = f" ({nodes.size - 1} more task(s) after it)" if nodes.size > 1 else ""
+    return PmkitError(f"project {project.project_id}: {_task_label(tasks, pos)}{more} would be scheduled outside "
+                      f"the dates pmkit schedules, {_limits_message()}; check its duration_days and the lags "
+                      "leading to it")
+
+
+def _refuse_out_of_range(net: Network, project) -> PmkitError:
+    """The error for a network whose time axis left LIMITS while solving (mixed calendars).
+
+    The task is found by a forward pass on the project calendar alone (pure arithmetic,
+    no time axis), which is close enough to name where the dates run away.
+    """
+    flat = build_network(net.task_ids, net.durations, net.pred, net.succ, net.link_type, net.lag,
+                         calendars=(net.calendars[0],), origin=net.origin, lb_start=net.lb_start,
+                         actual_start=net.actual_start, actual_finish=net.actual_finish)
+    es, ef = forward_pass(flat)
+    bad = _out_of_range(flat, (es, ef), np.zeros(net.n, np.int64), _offset_limits(flat))
+    if not bad.any():
+        return PmkitError(f"project {project.project_id}: the schedule would reach dates outside "
+                          f"{_limits_message()}; check the durations and lags of tasks on other calendars")
+    return _range_error(net, project, bad, es)
+
+
 def _analyse(project, status_date=None, progress: str = "retained_logic") -> _Analysis:
     net, info = _compile(project, status_date, progress)
-    sol = solve_network(net)
+    try:
+        sol = solve_network(net)
+    except _BeyondLimits:
+        raise _refuse_out_of_range(net, project) from None
+    if net.n:  # every date shown must lie within LIMITS: refuse before the axis is sized for it
+        bad = _out_of_range(net, (sol.early_start, sol.early_finish, sol.late_start, sol.late_finish),
+                            net.calendar, _offset_limits(net))
+        if bad.any():
+            raise _range_error(net, project, bad, sol.early_start)
     es, ef, d = sol.early_start, sol.early_finish, net.durations
     to_fin = _TO_FINISH[net.link_type.astype(np.int64)]
     from_fin = _FROM_FINISH[net.link_type.astype(np.int64)]

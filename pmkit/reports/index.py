@@ -19,6 +19,7 @@ h1 { margin-bottom: 0.2rem; } .meta { color: #666; margin-top: 0; }
 table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #ddd; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } .pmkit-figures { margin: 0; padding-left: 1rem; font-size: 0.9rem; }
 .status-failed, .status-timeout { color: #c62828; font-weight: 600; } .status-skipped { color: #777; }
+.earlier { color: #777; font-size: 0.85rem; }
 .error { color: #c62828; font-family: monospace; font-size: 0.85rem; white-space: pre-wrap; }
 """
 
@@ -38,6 +39,8 @@ def write_index(out_dir: str | os.PathLike, results: pd.DataFrame, title: str = 
     """Write ``index.html``: one row per report with its link, headline KPIs and RAG status.
 
     Self-contained (inline CSS, no script) and every text escaped. Returns its path.
+    A row with a non-blank ``earlier_run`` (optional column: the time of that run) is a
+    report kept from an earlier run (a subset run did not re-run it) and says so.
     """
     out = Path(out_dir)
     rows = []
@@ -48,6 +51,9 @@ def write_index(out_dir: str | os.PathLike, results: pd.DataFrame, title: str = 
                  if r.executed_notebook else "")
         status = html.escape(r.status)
         err = f'<div class="error">{html.escape(str(r.error))}</div>' if r.error else ""
+        earlier = getattr(r, "earlier_run", "")
+        if isinstance(earlier, str) and earlier:
+            err += f'<div class="earlier">from the run of {html.escape(earlier)}</div>'
         head = r.headline if isinstance(r.headline, Mapping) else {}
         rows.append(
             f'<tr class="report-row" data-status="{status}"><td>{link}{audit}</td><td>{html.escape(r.kind)}</td>'

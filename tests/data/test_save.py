@@ -154,3 +154,61 @@ def test_write_mspdi_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     out.chmod(0o664)
     write_mspdi(prj, out)
     assert stat.S_IMODE(out.stat().st_mode) == 0o664
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+1+1", "-2-2", "\tx"]
+
+
+def _with_formula_names(seed: int = 5):
+    pf = pmkit.synth.portfolio(2, 8, seed=seed)
+    tasks = pf.tasks.copy()
+    tasks.loc[tasks.index[: len(FORMULAS)], "name"] = FORMULAS
+    return pf.with_tables(tasks=tasks)
+
+
+def test_cli_csv_neutralizes_formula_text_but_not_numbers(tmp_path, capsys):
+    import io
+
+    import pandas as pd
+
+    from pmkit.cli import main
+
+    pf = _with_formula_names()
+    folder = pmkit.save(pf, tmp_path / "pf")
+    pid = str(pf.tasks["project_id"].iloc[0])
+    assert main(["schedule", str(folder), "--project", pid, "--format", "csv"]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False, dtype=str)
+    shown = set(out["name"])
+    mine = set(pf.tasks.loc[pf.tasks["project_id"].astype(str) == pid, "name"]) & set(FORMULAS)
+    assert mine and {"'" + f for f in mine} <= shown and not mine & shown
+    assert not any(v[:1] in "=+-@\t" for v in shown)
+    # numbers keep their sign: a negative float column is not text
+    assert main(["evm", str(pmkit.sample_path()), "--project", "P04", "--format", "csv"]) == 0
+    evm = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert (evm["cv"] < 0).any() and pd.api.types.is_float_dtype(evm["cv"])
+
+
+def test_workbook_marks_formula_text_as_text_and_round_trips_it(tmp_path):
+    import openpyxl
+
+    pf = _with_formula_names()
+    book = pmkit.save(pf, tmp_path / "pf.xlsx")
+    ws = openpyxl.load_workbook(book)["tasks"]
+    col = [c.value for c in ws[1]].index("name") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
+    flagged = {c.value for c in cells if c.quotePrefix}
+    assert set(FORMULAS) <= flagged and all(c.data_type == "s" for c in cells)
+    assert set(FORMULAS) <= set(pmkit.load(book).tasks["name"])
+
+
+def test_csv_folder_neutralizes_formula_text_and_reads_it_back_unchanged(tmp_path):
+    pf = _with_formula_names()
+    folder = pmkit.save(pf, tmp_path / "pf")
+    raw = (folder / "tasks.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in raw and "\n=HYPERLINK" not in raw and ",=HYPERLINK" not in raw
+    assert "'@SUM(A1:A9)" in raw and "'-2-2" in raw
+    back = pmkit.load(folder).tasks
+    assert set(FORMULAS) <= set(back["name"])
+    assert back["name"].tolist() == pf.tasks["name"].tolist()
+    # numbers are not text: a negative lag stays a number, no apostrophe
+    assert "'-" not in (folder / "dependencies.csv").read_text(encoding="utf-8")
