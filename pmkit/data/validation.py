@@ -417,25 +417,35 @@ _WHAT = {"tasks": "task", "projects": "project", "resources": "resource", "roles
          "criteria": "criterion"}
 
 
-def _references_into(tabs: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, str, int]]]:
-    """Per referenced table: (table, column, number of non-blank values) that refer to it."""
-    out: dict[str, list[tuple[str, str, int]]] = {}
+def _reference_columns(tabs: dict[str, pd.DataFrame]):
+    """Each (table, frame, column, referenced table, referenced column) of rows present."""
     for t, spec in TABLES.items():
         df = tabs[t]
         if not len(df):
             continue
         for col in spec.columns:
-            if not col.ref or col.name not in df.columns:
-                continue
-            rt = col.ref.split(".")[0]
-            if rt == t:
-                continue  # a table's references into itself (parent tasks) fail with it
-            used = ~_blank(df[col.name])
-            if rt == "calendars":
-                used &= (df[col.name].astype(str) != "standard").to_numpy()
-            n = int(used.sum())
-            if n:
-                out.setdefault(rt, []).append((t, col.name, n))
+            if col.ref and col.name in df.columns:
+                rt, rc = col.ref.split(".")
+                yield t, df, col, rt, rc
+
+
+def _used_references(df: pd.DataFrame, column: str, rt: str) -> np.ndarray:
+    """Cells that refer to something (the built-in ``standard`` calendar needs no row)."""
+    used = ~_blank(df[column])
+    if rt == "calendars":
+        used &= (df[column].astype(str) != "standard").to_numpy()
+    return used
+
+
+def _references_into(tabs: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, str, int]]]:
+    """Per referenced table: (table, column, number of non-blank values) that refer to it."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for t, df, col, rt, _ in _reference_columns(tabs):
+        if rt == t:
+            continue  # a table's references into itself (parent tasks) fail with it
+        n = int(_used_references(df, col.name, rt).sum())
+        if n:
+            out.setdefault(rt, []).append((t, col.name, n))
     return out
 
 
@@ -528,35 +538,27 @@ def _check_references(tabs: dict[str, pd.DataFrame], src: dict[str, Source], pro
                       broken: dict[str, str] | None = None, skipped: dict[str, int] | None = None) -> None:
     broken = broken or {}
     skipped = {} if skipped is None else skipped
-    for t, spec in TABLES.items():
-        df = tabs[t]
-        if not len(df):
+    for t, df, col, rt, rc in _reference_columns(tabs):
+        target = tabs[rt]
+        value = df[col.name].astype(str)
+        blank = _blank(df[col.name])
+        if rt in broken:  # reported once as the root problem; count what is not checked
+            skipped[rt] = skipped.get(rt, 0) + int(np.sum(_used_references(df, col.name, rt)))
             continue
-        for col in spec.columns:
-            if not col.ref or col.name not in df.columns:
-                continue
-            rt, rc = col.ref.split(".")
-            target = tabs[rt]
-            value = df[col.name].astype(str)
-            blank = _blank(df[col.name])
-            if rt in broken:  # reported once as the root problem; count what is not checked
-                used = ~blank & ((value != "standard").to_numpy() if rt == "calendars" else True)
-                skipped[rt] = skipped.get(rt, 0) + int(np.sum(used))
-                continue
-            if rt == "calendars":
-                known = set(target[rc].astype(str)) | {"standard"}
-                bad = ~blank & ~value.isin(known).to_numpy()
-            elif "project_id" in TABLES[rt].column_names and rt != "projects" and "project_id" in df.columns:
-                k_here, k_target = _pair_codes((df["project_id"].astype(str), value),
-                                               (target["project_id"].astype(str), target[rc].astype(str)))
-                bad = ~blank & ~np.isin(k_here, k_target)
-            else:
-                bad = ~blank & ~value.isin(target[rc].astype(str).unique()).to_numpy()
-            what = _WHAT.get(rt, rt)
-            scope = " in this project" if rt == "tasks" else ""
-            _report(problems, df, t, src[t], bad, col.name,
-                    lambda p, value=value, what=what, scope=scope, rt=rt:
-                    f"unknown {what} {str(value.iloc[p])!r}{scope} (not in {src[rt].label})")
+        if rt == "calendars":
+            known = set(target[rc].astype(str)) | {"standard"}
+            bad = ~blank & ~value.isin(known).to_numpy()
+        elif "project_id" in TABLES[rt].column_names and rt != "projects" and "project_id" in df.columns:
+            k_here, k_target = _pair_codes((df["project_id"].astype(str), value),
+                                           (target["project_id"].astype(str), target[rc].astype(str)))
+            bad = ~blank & ~np.isin(k_here, k_target)
+        else:
+            bad = ~blank & ~value.isin(target[rc].astype(str).unique()).to_numpy()
+        what = _WHAT.get(rt, rt)
+        scope = " in this project" if rt == "tasks" else ""
+        _report(problems, df, t, src[t], bad, col.name,
+                lambda p, value=value, what=what, scope=scope, rt=rt:
+                f"unknown {what} {str(value.iloc[p])!r}{scope} (not in {src[rt].label})")
 
 
 def _check_rules(tabs: dict[str, pd.DataFrame], src: dict[str, Source], problems: list[Problem]) -> None:

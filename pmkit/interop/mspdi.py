@@ -151,19 +151,25 @@ def _where(tid: str, name: str) -> str:
     return f"task {tid} ({name})" if name else f"task {tid}"
 
 
+def _whole(text: str) -> int | None:
+    """The whole number a field's text holds, or None (``'3'``, ``'3.0'``; not ``'abc'``, ``'3.5'``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
 def _code(el: Element, tag: str, default: int, known: Mapping[int, str], path: Path, where: str) -> int:
     """An integer code of ``known``; anything else is a PmkitError listing the known codes."""
     text = _text(el, tag)
     if text is None:
         return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value.is_integer() or int(value) not in known:
+    value = _whole(text)
+    if value not in known:
         codes = ", ".join(f"{k} {v}" for k, v in known.items())
         raise PmkitError(f"{path}: {where}: unknown {tag} {text!r} (known codes: {codes})")
-    return int(value)
+    return value
 
 
 def _int(el: Element, tag: str, default: int, path: Path, where: str) -> int:
@@ -171,13 +177,10 @@ def _int(el: Element, tag: str, default: int, path: Path, where: str) -> int:
     text = _text(el, tag)
     if text is None:
         return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value.is_integer():
+    value = _whole(text)
+    if value is None:
         raise PmkitError(f"{path}: {where}: {tag} {text!r} is not a whole number")
-    return int(value)
+    return value
 
 
 def _minutes(el: Element, tag: str, path: Path, where: str) -> float:
