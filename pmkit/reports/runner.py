@@ -784,6 +784,27 @@ def _outcome(task: dict, status: str, seconds: float, error: str = "", cell=None
 _KERNEL_WRITE_ERROR = re.compile(r"\[Errno (28|30|122)\]")  # ENOSPC, EROFS, EDQUOT inside the notebook
 
 
+#: How a kernel that never came up shows (jupyter_client): nothing of the notebook ran yet.
+_KERNEL_START_FAILED = re.compile(r"Kernel died before replying to kernel_info|Kernel didn't respond")
+
+
+def _execute_retrying_kernel_start(*args, attempts: int = 3, **kwargs):
+    """papermill's execute_notebook, started again when the kernel dies before it answers.
+
+    Kernels started side by side by parallel workers can lose the race for a free port and
+    die at start-up; nothing of the notebook has run then, so starting again is safe.
+    """
+    import papermill as pm
+
+    for attempt in range(attempts):
+        try:
+            return pm.execute_notebook(*args, **kwargs)
+        except RuntimeError as exc:
+            if attempt + 1 == attempts or not _KERNEL_START_FAILED.search(str(exc)):
+                raise
+            time.sleep(0.5 * (attempt + 1))
+
+
 def execute_report(task: dict) -> dict:
     """Execute one notebook and export its HTML (runs in a worker process).
 
@@ -812,7 +833,7 @@ def execute_report(task: dict) -> dict:
         for stale in (headline_path, html_path):  # never show an earlier run's figures as this run's
             stale.unlink(missing_ok=True)
         try:
-            pm.execute_notebook(
+            _execute_retrying_kernel_start(
                 task["input"], str(tmp_nb), parameters=task["parameters"], kernel_name="python3",
                 progress_bar=False, log_output=False, cwd=task["cwd"],
                 start_timeout=max(60.0, float(task["timeout"])),

@@ -228,3 +228,31 @@ def test_unique_ids_keeps_two_inline_charts_apart():
     assert 'href="#a-clip1"' in a and 'id="a-clip10"' in a and 'id="clip1"' not in a
     assert a.replace("a-", "b-") == b
     assert unique_svg_ids("<svg><rect/></svg>") == "<svg><rect/></svg>"
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(monkeypatch):
+    import papermill
+
+    from pmkit.reports import runner
+
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) < 2:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return "done"
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    monkeypatch.setattr(runner.time, "sleep", lambda s: None)
+    assert runner._execute_retrying_kernel_start("in.ipynb", "out.ipynb") == "done" and len(calls) == 2
+    calls.clear()
+
+    def broken(*args, **kwargs):
+        calls.append(args)
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(papermill, "execute_notebook", broken)
+    with pytest.raises(RuntimeError, match="something else"):
+        runner._execute_retrying_kernel_start("in.ipynb", "out.ipynb")
+    assert len(calls) == 1  # only a kernel that never started is retried
