@@ -282,8 +282,6 @@ PORTFOLIO = [
     """),
     parameters(data_path=DATA, offline=OFFLINE, headline_path=HEADLINE),
     code("""
-        import pandas as pd
-
         import pmkit
         from pmkit import rag
         from pmkit import reports as rp
@@ -313,7 +311,7 @@ PORTFOLIO = [
         rule); whether it is the right project shows in its alignment and ROI cells.
     """),
     code("rp.show_table(pmkit.portfolio_kpis(pf), rag_column='status')"),
-    code("rp.show_table(pd.DataFrame({'level': list(rag.RAG_RULES), 'rule': list(rag.RAG_RULES.values())}))"),
+    code("rp.show_table(rag.rag_rules())"),
     code("dash = pmkit.portfolio_dashboard(pf)"),
     code("pch.dashboard_chart(dash)"),
     code("rp.show_table(dash[['level', 'id', 'rag', 'rag_reason']], rag_column='rag', max_rows=100)"),

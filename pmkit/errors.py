@@ -118,19 +118,48 @@ class CycleError(PmkitError, ValueError):
         super().__init__(f"{where}dependency cycle between tasks {path}")
 
 
-def did_you_mean(word: str, choices) -> str:
-    """``" (did you mean 'P02'?)"`` for the closest of ``choices``, or ``""`` when none is close.
+def closest(name: str, candidates, cutoff: float = 0.75) -> str | None:
+    """The candidate most like ``name`` (difflib; case and ``-``/space/``_`` ignored), or None.
 
-    A match ignoring case wins; otherwise the closest by :func:`difflib.get_close_matches`.
+    >>> closest("lag_day", ["lag_days", "type"]), closest("Tasks", ["tasks"]), closest("zzz", ["a"])
+    ('lag_days', 'tasks', None)
+    """
+    import difflib
+    import re
+
+    def norm(x: str) -> str:
+        return re.sub(r"[\s\-_]+", "_", str(x).strip().casefold())
+
+    by_norm: dict[str, str] = {}
+    for c in candidates:
+        by_norm.setdefault(norm(c), str(c))
+    key = norm(name)
+    if key in by_norm:
+        return by_norm[key]
+    hit = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=cutoff)
+    return by_norm[hit[0]] if hit else None
+
+
+def did_you_mean(word: str, choices) -> str:
+    """``" (did you mean 'P02'?)"`` for the closest of ``choices`` (:func:`closest`), or ``""``.
 
     >>> did_you_mean("p02", ["P01", "P02"]), did_you_mean("scedule", ["schedule", "level"])
     (" (did you mean 'P02'?)", " (did you mean 'schedule'?)")
     >>> did_you_mean("zzz", ["P01"])
     ''
     """
-    import difflib
+    near = closest(word, choices, cutoff=0.6)
+    return f" (did you mean {near!r}?)" if near else ""
 
-    names = [str(c) for c in choices]
-    same = [c for c in names if c.lower() == str(word).lower()]
-    close = same or difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+
+def warn_user(message: str, category: type[PmkitWarning]) -> None:
+    """Warn on one line, pointing at the first caller outside pmkit (the user's code or
+    notebook cell), so the warning is about the data, not about pmkit's source lines."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(" ".join(str(message).split()), category, stacklevel=level)

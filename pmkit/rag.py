@@ -65,6 +65,17 @@ RAG_RULES: dict[str, str] = {
 }
 
 
+def rag_rules():
+    """The rule of each level as a table (``level``, ``rule``), for a report or notebook.
+
+    >>> rag_rules()["level"].tolist()
+    ['project', 'program', 'portfolio']
+    """
+    import pandas as pd
+
+    return pd.DataFrame({"level": list(RAG_RULES), "rule": list(RAG_RULES.values())})
+
+
 @dataclass(frozen=True)
 class Band:
     """Where a measure turns amber and red.
@@ -229,5 +240,5 @@ def portfolio_rag(project_rags: Iterable[str], measures: Mapping[str, str] | Non
     return _group_rag("portfolio", project_rags, measures, rule)
 
 
-__all__ = ["RAG_LEVELS", "RAG_RULES", "Band", "RagVerdict", "ShareRule", "portfolio_rag", "program_rag",
+__all__ = ["RAG_LEVELS", "RAG_RULES", "Band", "rag_rules", "RagVerdict", "ShareRule", "portfolio_rag", "program_rag",
            "project_rag", "rag_status", "worst_rag"]

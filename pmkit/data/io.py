@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import ROOT, DataWarning, LoadError, PmkitError, Problem
+from ..errors import ROOT, DataWarning, LoadError, PmkitError, Problem, closest, warn_user
 from .model import Portfolio
 from .schema import FORMULA_STARTS, TABLES
 from .validation import Source, check_tables, parse_table
@@ -108,20 +108,10 @@ class _Read:
 
 
 def _warn(message: str) -> None:
-    """A :class:`~pmkit.errors.DataWarning` pointing at the caller of :func:`load` (as
-    :func:`pmkit.interop.warn` does): one line, about the data, not about pmkit's code."""
-    import sys
-    import warnings
-
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-    level, frame = 2, sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(" ".join(str(message).split()), DataWarning, stacklevel=level)
+    warn_user(message, DataWarning)
 
 
 def _warn_unknown_columns(table: str, df: pd.DataFrame, src: Source) -> None:
-    from .validation import closest
 
     known = TABLES[table].column_names
     present = {str(c).strip() for c in df.columns}
@@ -155,7 +145,6 @@ def _too_big(size: int) -> str | None:
 
 def _misspelled(found: list[str], known: dict[str, str], cutoff: float = 0.8) -> dict[str, str]:
     """Each found name that is not a table's but is close to one: found name -> table."""
-    from .validation import closest
 
     out = {}
     for name in found:

@@ -9,7 +9,6 @@ dependency cycles, status dates before the project start. All checks are vectori
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import NOT_CHECKED, ROOT, Problem
+from ..errors import NOT_CHECKED, ROOT, Problem, closest
 from . import schema
 from .calendars import parse_workdays
 from .network import CycleFound, topological_levels
@@ -235,21 +234,6 @@ def parse_table(table: str, raw: pd.DataFrame, src: Source, problems: list[Probl
         if extra not in out:
             out[extra] = raw[extra].fillna("").astype(object)
     return _fill_defaults(table, pd.DataFrame(out, index=raw.index))
-
-
-def closest(name: str, candidates, cutoff: float = 0.75) -> str | None:
-    """The candidate most like ``name`` (difflib; case and ``-``/space/``_`` ignored), or None."""
-    def norm(x: str) -> str:
-        return re.sub(r"[\s\-_]+", "_", str(x).strip().casefold())
-
-    by_norm: dict[str, str] = {}
-    for c in candidates:
-        by_norm.setdefault(norm(c), c)
-    key = norm(name)
-    if key in by_norm:
-        return by_norm[key]
-    hit = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=cutoff)
-    return by_norm[hit[0]] if hit else None
 
 
 def _is_normalized(table: str, df: pd.DataFrame) -> bool:

@@ -22,7 +22,6 @@ import importlib
 import math
 import os
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import pandas as pd
 
 from ..data.calendars import Calendar
 from ..data.schema import LIMITS
-from ..errors import PmkitError, PmkitWarning
+from ..errors import PmkitError, PmkitWarning, warn_user
 
 #: Files larger than this are refused before parsing (bytes); pass ``max_bytes`` to change.
 DEFAULT_MAX_BYTES = LIMITS.max_input_bytes
@@ -60,7 +59,7 @@ def warn(message: str) -> None:
     The message is kept to one line; it is shown as ``warning: <message>`` (see
     :class:`pmkit.errors.PmkitWarning`), with the file and the ids it concerns in the message.
     """
-    warnings.warn(" ".join(str(message).split()), InteropWarning, stacklevel=4)
+    warn_user(message, InteropWarning)
 
 
 # --------------------------------------------------------------------------- limits

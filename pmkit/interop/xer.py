@@ -55,6 +55,7 @@ from . import (
     calendar_from_week,
     check_days,
     check_input_file,
+    days_limit,
     no_tasks_warning,
     readable_ids,
     warn,
@@ -174,8 +175,7 @@ def _strict_num(df: pd.DataFrame, name: str, default: float, source, where: list
 
 
 def _check_days(days: np.ndarray, raw: np.ndarray, source, where: list[str], field: str, kind: str) -> None:
-    limit = LIMITS.max_lag_days if kind == "lag" else LIMITS.max_duration_days
-    beyond = np.flatnonzero(np.abs(np.nan_to_num(days)) > limit)
+    beyond = np.flatnonzero(np.abs(np.nan_to_num(days)) > days_limit(kind))
     if beyond.size:
         i = int(beyond[0])
         check_days(float(days[i]), source=str(source), where=where[i], field=field, raw=f"{raw[i]:g} hours",

@@ -220,7 +220,7 @@ def portfolio_kpis(portfolio, states: tuple[str, ...] | None = OPEN_STATES,
     return _headline_rows(portfolio, total, states, thresholds or PortfolioThresholds())
 
 
-def _verdict(portfolio, rags: pd.DataFrame, headline: pd.DataFrame, rule: ShareRule | None) -> RagVerdict:
+def _verdict(rags: pd.DataFrame, headline: pd.DataFrame, rule: ShareRule | None) -> RagVerdict:
     measures = dict(zip(headline["kpi"], headline["status"], strict=True))
     return portfolio_rag(rags["rag"], measures, rule)
 
@@ -234,7 +234,7 @@ def portfolio_status(portfolio, states: tuple[str, ...] | None = OPEN_STATES,
     of :func:`portfolio_kpis`. The index page, the portfolio report and the dashboard all
     show this verdict.
     """
-    return _verdict(portfolio, project_rags(portfolio, states, kpi_thresholds),
+    return _verdict(project_rags(portfolio, states, kpi_thresholds),
                     portfolio_kpis(portfolio, states, thresholds), rule)
 
 
@@ -271,7 +271,7 @@ def portfolio_dashboard(portfolio, states: tuple[str, ...] | None = OPEN_STATES,
             measures = {col: getattr(row, f"{col}_rag") for col in _MEASURES}
             verdicts.append(program_rag(members, measures, rule))
         else:
-            verdicts.append(_verdict(portfolio, rags, headline, rule))
+            verdicts.append(_verdict(rags, headline, rule))
     out["rag"] = [v.status for v in verdicts]
     out["rag_reason"] = [v.reason for v in verdicts]
     out["rag_rule"] = [RAG_RULES[v.level] for v in verdicts]

@@ -109,7 +109,7 @@ def portfolio_headline(portfolio) -> dict:
 
     rags = project_rags(portfolio)
     headline = portfolio_kpis(portfolio)
-    verdict = _verdict(portfolio, rags, headline, None)
+    verdict = _verdict(rags, headline, None)
     states = portfolio.projects["state"].value_counts()
     pk = headline.set_index("kpi")["value"]
     figures = {"projects": len(portfolio.projects),
