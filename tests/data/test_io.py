@@ -326,7 +326,7 @@ def test_console_script_exits_nonzero_without_traceback(tmp_path):
     exe = Path(sys.executable).with_name("pmkit")
     if not exe.exists():
         pytest.skip("pmkit console script not installed")
-    res = subprocess.run([str(exe), "validate", str(bad)], capture_output=True, text=True)
+    res = subprocess.run([str(exe), "validate", str(bad)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
     assert "Traceback" not in res.stderr and "'x' is not a number" in res.stderr
 
