@@ -54,3 +54,20 @@ def test_help_does_not_import_pandas():
     code = "import sys; from pmkit.cli import build_parser; build_parser(); print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_first_use_of_compiled_kernels_is_announced_once(tmp_path, monkeypatch, capsys):
+    from pmkit.project import _first_use
+
+    (tmp_path / "kernels_new.py").write_text("")
+    (tmp_path / "kernels_old.py").write_text("")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "kernels_old.forward-12.py311.nbi").write_bytes(b"")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    assert _first_use.is_compiled("kernels_old") and not _first_use.is_compiled("kernels_new")
+    assert not _first_use.first_use_notice("kernels_old", "the old kernels")
+    assert _first_use.first_use_notice("kernels_new", "the new kernels")
+    assert not _first_use.first_use_notice("kernels_new", "the new kernels")  # once per process
+    err = capsys.readouterr().err
+    assert err == "pmkit: compiling the new kernels for this machine (first use only, up to a minute)...\n"

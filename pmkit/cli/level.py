@@ -28,11 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import PmkitError
+    from ..project._first_use import first_use_notice
     from ..project.leveling import level
 
     if args.max_schedules < 1:
         raise PmkitError(f"--max-schedules must be at least 1, got {args.max_schedules}")
     prj = project_from(args.path, args.project)
+    first_use_notice("pmkit.project._rcpsp", "the resource-leveling kernels")
     res = level(prj, within_float=args.within_float, max_schedules=args.max_schedules,
                 max_seconds=args.max_seconds, seed=args.seed, method=args.method)
     df = res.delayed if args.delayed else res.schedule

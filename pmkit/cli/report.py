@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds one notebook may run before it is stopped (default 600)")
     parser.add_argument("--no-portfolio", action="store_true", help="skip the portfolio review")
     parser.add_argument("--notebooks", metavar="DIR", help="folder of the notebooks (default: pmkit's own)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (on a terminal) or progress lines (elsewhere)")
     add_format_argument(parser)
 
 
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = run_reports(args.path, args.out, project_ids=args.projects, jobs=args.jobs, timeout=args.timeout,
                          include_portfolio=not args.no_portfolio, notebooks=args.notebooks,
-                         progress=not args.no_progress and sys.stderr.isatty())
+                         progress=not args.no_progress)
     table = result.results[["report_id", "kind", "project_id", "name", "state", "status", "seconds", "rag",
                             "html", "error"]]
     emit(table, args.format)

@@ -39,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
         reg = risk_register(project).sort_values(["score", "emv_cost"], ascending=False, kind="stable")
         emit(reg[cols], args.format)
         return 0
+    from ..project._first_use import first_use_notice
     from ..project.montecarlo import simulate
 
+    first_use_notice("pmkit.project._cpm_numba", "the Monte Carlo kernels")
     res = simulate(project, args.iterations, args.seed, args.distribution, args.correlation,
                    risks=not args.no_risks, status_date=args.status_date, criticality=args.tasks,
                    target_date=args.target_date, budget=args.budget)

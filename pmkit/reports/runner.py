@@ -249,7 +249,7 @@ def run_reports(path: str | os.PathLike, out: str | os.PathLike, project_ids: It
     notebooks : path, optional
         Folder with the notebooks (default :func:`notebooks_dir`).
     progress : bool
-        Show a progress bar on stderr.
+        Report progress on stderr: a bar on a terminal, else one line per finished report.
 
     Returns
     -------
@@ -601,7 +601,10 @@ def _execute_all(tasks: list[dict], jobs: int, progress: bool, log_path: str | N
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(tasks), desc="reports", unit="report", disable=not progress, file=sys.stderr)
+    # a bar on a terminal; one line per finished report in a log or a pipe (CI, cron)
+    lines = bool(progress) and not sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), desc="reports", unit="report", disable=not progress or lines, file=sys.stderr)
+    finished = 0
     # spawn: clean workers without the parent's threads; each imports papermill/nbconvert once
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("spawn"),
                                initializer=_worker_init, initargs=(log_path, os.getpid()))
@@ -620,7 +623,12 @@ def _execute_all(tasks: list[dict], jobs: int, progress: bool, log_path: str | N
                 except Exception as exc:  # the worker process itself died
                     outcome = _outcome(task, "failed", 0.0, error=f"worker crashed: {exc!r}")
                 bar.update(1)
-                if outcome["status"] != "ok":
+                finished += 1
+                if lines:
+                    why = f": {outcome['error']}" if outcome["status"] != "ok" else ""
+                    print(f"[{finished}/{len(tasks)}] {outcome['status']} {task['title']} "
+                          f"({outcome['seconds']:.1f} s){why}", file=sys.stderr, flush=True)
+                elif outcome["status"] != "ok":
                     bar.write(f"{outcome['status']}: {task['title']}: {outcome['error']}", file=sys.stderr)
                 yield outcome
     except BaseException:

@@ -169,7 +169,7 @@ def test_failures_and_timeouts_are_reported_and_do_not_stop_the_rest(tmp_path):
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = main(["report", str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--notebooks", str(nb_dir),
-                     "--jobs", "2", "--timeout", "15", "--no-portfolio", "--format", "json", "--no-progress"])
+                     "--jobs", "2", "--timeout", "15", "--no-portfolio", "--format", "json"])
     assert code == 1
     rows = {r["project_id"]: r for r in json.loads(out.getvalue())}
     assert rows["S0002"]["status"] == "ok" and (tmp_path / "out" / rows["S0002"]["html"]).is_file()
@@ -182,6 +182,11 @@ def test_failures_and_timeouts_are_reported_and_do_not_stop_the_rest(tmp_path):
            "ValueError: deliberate failure in S0001" in summary
     assert "FAILED project S0003 (Project 3), notebook 04_project_closing.ipynb" in summary
     assert "2 of 3 reports failed" in summary
+    # not a terminal: one line per finished report, as it finishes, instead of a bar
+    progress = [line for line in summary.splitlines() if line.startswith("[")]
+    assert sorted(line.split("]")[0] for line in progress) == ["[1/3", "[2/3", "[3/3"]
+    assert any(line.endswith("ValueError: deliberate failure in S0001") and " failed S0001 " in line
+               for line in progress), progress
     # failed notebooks are kept for audit, but no HTML report pretends to be complete
     assert (tmp_path / "out" / "notebooks" / "project-S0001.ipynb").is_file()
     assert not (tmp_path / "out" / "project-S0001.html").exists()
