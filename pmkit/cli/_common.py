@@ -14,8 +14,15 @@ if TYPE_CHECKING:  # pandas loads only when a command runs, so `pmkit --help` an
     import pandas as pd
 
 
-def add_path_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="portfolio folder of CSV files or .xlsx workbook")
+#: What ``path`` may be for commands about one project (see :func:`project_from`).
+PROJECT_PATH_HELP = ("portfolio folder of CSV files or .xlsx workbook (choose the project with --project), "
+                     "or one project's file: MS Project XML (.xml), Primavera P6 (.xer), PSPLIB (.sm)")
+
+
+def add_path_argument(parser: argparse.ArgumentParser, project_files: bool = False) -> None:
+    """The ``path`` argument; ``project_files`` when the command also reads one project's file."""
+    parser.add_argument("path", help=PROJECT_PATH_HELP if project_files else
+                        "portfolio folder of CSV files or .xlsx workbook")
 
 
 def add_format_argument(parser: argparse.ArgumentParser) -> None:

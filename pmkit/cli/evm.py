@@ -8,7 +8,7 @@ from ._common import add_format_argument, add_path_argument, emit, project_from
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_path_argument(parser)
+    add_path_argument(parser, project_files=True)
     parser.add_argument("--project", help="project id (optional when the file holds one project)")
     parser.add_argument("--by", choices=("project", "wbs", "task"), default="project",
                         help="one row per status date (project), per WBS branch or per task")

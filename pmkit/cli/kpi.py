@@ -18,7 +18,7 @@ _THRESHOLD_OPTIONS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_path_argument(parser)
+    add_path_argument(parser, project_files=True)
     parser.add_argument("--project", help="project id (optional when the file holds one project)")
     parser.add_argument("--status-date", type=iso_date("--status-date"), metavar="YYYY-MM-DD", help="measure as of this date (default: the project's status date)")
     parser.add_argument("--eac-method", choices=("cpi", "budget_rate", "cpi_spi", "composite"), default="cpi",

@@ -12,7 +12,7 @@ _TABLE_COLUMNS = ["task_id", "name", "duration_days", "early_start", "start", "f
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_path_argument(parser)
+    add_path_argument(parser, project_files=True)
     parser.add_argument("--project", help="project id (needed when PATH holds several projects)")
     parser.add_argument("--within-float", action="store_true",
                         help="keep the critical-path finish; move tasks only within their float")

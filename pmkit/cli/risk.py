@@ -8,7 +8,7 @@ from ._common import add_format_argument, add_path_argument, emit, iso_date, pro
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_path_argument(parser)
+    add_path_argument(parser, project_files=True)
     parser.add_argument("--project", help="project id (optional when the file holds one project)")
     parser.add_argument("--iterations", type=int, default=5000, help="Monte Carlo iterations (default 5000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same result")

@@ -14,7 +14,7 @@ _TABLE_COLUMNS = ["task_id", "name", "duration_days", "percent_complete", "early
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_path_argument(parser)
+    add_path_argument(parser, project_files=True)
     parser.add_argument("--project", help="project id (needed when PATH holds several projects)")
     parser.add_argument("--status-date", type=iso_date("--status-date"), metavar="YYYY-MM-DD", help="status (data) date YYYY-MM-DD (default: the project's)")
     parser.add_argument("--progress", choices=("retained_logic", "progress_override"), default="retained_logic",

@@ -191,6 +191,18 @@ class Portfolio:
         return (f"Portfolio({self.name!r}: {len(self.programs)} programs, {len(self.projects)} projects, "
                 f"{len(self.tasks)} tasks, {self.status['status_date'].nunique()} status dates)")
 
+    def _repr_html_(self) -> str:
+        from .._display import summary_html
+
+        p = self.projects
+        states = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in p["state"].value_counts().items())
+        dates = self.status["status_date"]
+        return summary_html(f"Portfolio {self.name}", [
+            ("programs", len(self.programs)), ("projects", f"{len(p)} ({states})"), ("tasks", len(self.tasks)),
+            ("latest status date", dates.max() if len(dates) else None),
+            (f"total budget ({self.currency})", float(p["budget"].sum()))],
+            p[["project_id", "name", "program_id", "state", "budget"]])
+
 
 @dataclass(frozen=True)
 class Program:
@@ -278,8 +290,11 @@ class Project:
         cal_rows, hol_rows = zip(*(c.to_frame() for c in self.calendars.values()), strict=True)
         tables["calendars"] = pd.concat(cal_rows, ignore_index=True)
         tables["holidays"] = pd.concat(hol_rows, ignore_index=True)
-        # a standalone project may reference strategic objectives it does not carry
+        # a standalone project may reference strategic objectives, a program and scoring
+        # criteria it does not carry (they belong to its portfolio, which checked them)
         tables["alignment"] = tables["alignment"].iloc[0:0]
+        tables["projects"] = tables["projects"].assign(program_id="")
+        tables["scores"] = tables["scores"].iloc[0:0]
         obj = tables["objectives"].copy()
         obj["strategic_objective_id"] = ""
         tables["objectives"] = obj
@@ -328,3 +343,12 @@ class Project:
     def __repr__(self) -> str:
         return (f"Project({self.project_id!r}, {self.name!r}, state={self.state}, "
                 f"{len(self.tasks)} tasks, {len(self.dependencies)} links)")
+
+    def _repr_html_(self) -> str:
+        from .._display import summary_html
+
+        return summary_html(f"Project {self.project_id}: {self.name}", [
+            ("state", self.state.replace("_", " ")), ("program", self.program_id or None),
+            ("start", self.start_date), ("status date", self.status_date), ("deadline", self.deadline),
+            ("budget", float(self.budget)), ("tasks", len(self.tasks)), ("links", len(self.dependencies)),
+            ("status dates", len(self.status_dates))])

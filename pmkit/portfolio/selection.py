@@ -633,6 +633,16 @@ class Selection:
         return (f"Selection({self.method}, {self.status}: {len(self.selected_ids)} of {len(self.projects)} projects, "
                 f"{self.objective} = {self.value:,.4g}, cost {self.cost:,.0f})")
 
+    def _repr_html_(self) -> str:
+        from .._display import summary_html
+
+        cols = [c for c in ("project_id", "name", "state", "selected", "value", "cost", "reason")
+                if c in self.projects.columns]
+        return summary_html(f"Selection ({self.method}, {self.status})", [
+            ("selected", f"{len(self.selected_ids)} of {len(self.projects)}"), (self.objective, self.value),
+            ("cost", self.cost), ("gap", self.gap)],
+            self.projects[cols].sort_values("selected", ascending=False, kind="stable"), max_rows=12)
+
 
 def _constraint_table(pb: _Problem, y: np.ndarray, x: np.ndarray, over: np.ndarray | None) -> pd.DataFrame:
     used = pb.usage @ y.astype(float) if len(pb.row_limit) else np.zeros(0)

@@ -554,6 +554,18 @@ class LevelingResult:
             "schedules": self.schedules, "seconds": round(self.seconds, 3), "method": self.method,
         }])
 
+    def _repr_html_(self) -> str:
+        from .._display import summary_html
+
+        cols = [c for c in ("task_id", "name", "early_start", "start", "finish", "delay_days")
+                if c in self.delayed.columns]
+        return summary_html(f"Leveled schedule of {self.project_id}", [
+            ("leveled length (working days)", float(self.length_days)),
+            ("critical path (working days)", float(self.cpm_length_days)),
+            ("finish", self.finish), ("unleveled finish", self.early_finish),
+            ("tasks delayed", len(self.delayed)), ("schedules tried", int(self.schedules))],
+            self.delayed[cols] if cols else None)
+
     def __repr__(self) -> str:
         return (f"LevelingResult({self.project_id!r}: {self.length_days:g} working days "
                 f"(critical path {self.cpm_length_days:g}), finish {self.finish.date()}, "

@@ -97,6 +97,14 @@ def sample_three_point(a, m, b, u=None, distribution: str = "pert", rng=None, si
 
 # --------------------------------------------------------------------------- result
 
+#: States whose simulation is not a forecast of running work, and what the result means then.
+_NOT_RUNNING = {
+    "closed": "its work is done, so the simulation only replays the recorded outcome",
+    "cancelled": "its work will not be done, so the simulated finish and cost are hypothetical",
+    "on_hold": "its work is stopped, so the simulation assumes it resumes at once",
+}
+
+
 @dataclass(frozen=True, eq=False)
 class MonteCarloResult:
     """Outcome of :func:`simulate`.
@@ -131,6 +139,20 @@ class MonteCarloResult:
     target_date: pd.Timestamp | None = None
     budget: float | None = None
     risks_fired: pd.DataFrame = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        p = self.percentiles((50, 80))
+        return (f"MonteCarloResult({self.project_id!r}: {self.iterations} iterations, {self.distribution}; "
+                f"finish P50 {p['finish_date'].iloc[0]:%Y-%m-%d}, P80 {p['finish_date'].iloc[1]:%Y-%m-%d}; "
+                f"cost P50 {p['cost'].iloc[0]:,.0f}, P80 {p['cost'].iloc[1]:,.0f})")
+
+    def _repr_html_(self) -> str:
+        from .._display import summary_html
+
+        return summary_html(f"Monte Carlo of {self.project_id}", [
+            ("iterations", self.iterations), ("durations", self.distribution), ("seed", self.seed),
+            ("deterministic finish", self.deterministic_finish_date),
+            ("deterministic cost", float(self.deterministic_cost))], self.percentiles())
 
     def percentiles(self, q=(10, 50, 80, 90)) -> pd.DataFrame:
         """P-values of the finish (days and date) and of the cost.
@@ -234,6 +256,11 @@ def simulate(project: Project, iterations: int = 1000, seed: int | None = 0, dis
 
     if distribution not in DISTRIBUTIONS:
         raise PmkitError(f"distribution must be 'pert' or 'triangular', not {distribution!r}")
+    if project.state in _NOT_RUNNING:
+        from ..errors import DataWarning, warn_user
+
+        warn_user(f"project {project.project_id} is {project.state.replace('_', ' ')}: "
+                  f"{_NOT_RUNNING[project.state]}", DataWarning)
     if not 0.0 <= correlation < 1.0:
         raise PmkitError(f"correlation must be in [0, 1), not {correlation}")
     iterations = int(iterations)
