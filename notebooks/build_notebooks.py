@@ -79,6 +79,13 @@ MONTE_CARLO = code("""
 """)
 
 HEADLINE_PROJECT = code("rp.save_headline(headline_path, rp.project_headline(prj))")
+VERDICT = md("""
+    ## Verdict
+
+    The colour by the project rule (`docs/rag.md`) with what set it, and the headline figures the
+    report index shows. The sections below give the detail.
+""")
+
 
 # --------------------------------------------------------------------------- 01 planning
 PLANNING = [
@@ -92,6 +99,8 @@ PLANNING = [
     parameters(data_path=DATA, project_id=("P09", "project to plan (blank: the first proposed one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("proposed",)'),
+    VERDICT,
+    HEADLINE_PROJECT,
     md("""
         ## Objectives and the SMART check
 
@@ -190,8 +199,6 @@ PLANNING = [
     MONTE_CARLO,
     code("mc_charts.distribution_chart(mc, 'finish')"),
     code("rp.show_table(mc.chances())"),
-    md("## Headline"),
-    HEADLINE_PROJECT,
 ]
 
 # --------------------------------------------------------------------------- 02 monitoring
@@ -206,6 +213,8 @@ MONITORING = [
     parameters(data_path=DATA, project_id=("P01", "project to monitor (blank: the first active one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("active", "on_hold")'),
+    VERDICT,
+    HEADLINE_PROJECT,
     md("""
         ## KPIs with red / amber / green status
 
@@ -267,8 +276,6 @@ MONITORING = [
     code("rp.show_table(mc.chances())"),
     code("mc_charts.distribution_chart(mc, 'finish')"),
     code("mc_charts.tornado_chart(mc)"),
-    md("## Headline"),
-    HEADLINE_PROJECT,
 ]
 
 # --------------------------------------------------------------------------- 03 portfolio
@@ -296,6 +303,13 @@ PORTFOLIO = [
         pf = pmkit.load(data_path)
         rp.portfolio_card(pf)
     """),
+    md("""
+        ## Verdict
+
+        The portfolio's colour by the portfolio rule (`docs/rag.md`) with what set it, and the
+        headline figures the report index shows. The sections below give the detail.
+    """),
+    code("rp.save_headline(headline_path, rp.portfolio_headline(pf))"),
     md("## Projects"),
     code("rp.show_table(pf.summary())"),
     md("""
@@ -450,8 +464,6 @@ PORTFOLIO = [
         manager looks for patterns (one program late, one kind of project over budget).
     """),
     code("rp.show_table(all_project_kpis(pf)[['project_id', 'name', 'state', 'kpi', 'value', 'unit', 'status']], rag_column='status', max_rows=200)"),
-    md("## Headline"),
-    code("rp.save_headline(headline_path, rp.portfolio_headline(pf))"),
 ]
 
 # --------------------------------------------------------------------------- 04 closing
@@ -466,6 +478,8 @@ CLOSING = [
     parameters(data_path=DATA, project_id=("P06", "project to close (blank: the first closed one)"),
                offline=OFFLINE, headline_path=HEADLINE),
     project_setup('("closed",)'),
+    VERDICT,
+    HEADLINE_PROJECT,
     code("closing = pmkit.closing_summary(prj)"),
     md("## Final KPIs"),
     code("rp.show_table(closing.kpis, rag_column='status')"),
@@ -489,8 +503,6 @@ CLOSING = [
     """),
     code("rp.show_table(closing.lessons_by_category)"),
     code("rp.show_table(closing.lessons)"),
-    md("## Headline"),
-    HEADLINE_PROJECT,
 ]
 
 # --------------------------------------------------------------------------- 00 teaching

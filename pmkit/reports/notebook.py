@@ -72,26 +72,50 @@ def portfolio_card(portfolio):
     return display_html(_card(portfolio.name, "Portfolio", fields, desc))
 
 
+#: Column-name words that mark money: shown in whole currency units.
+MONEY_WORDS = frozenset({"cost", "costs", "budget", "bac", "eac", "etc", "vac", "pv", "ev", "ac", "cv", "sv",
+                         "npv", "benefit", "benefits", "spend", "emv", "cash", "capex", "opex", "price"})
+
+_LEFT = ' style="text-align:left"'
+_RIGHT = ' style="text-align:right"'
+
+
+def is_money_column(name: object) -> bool:
+    """True when a column holds money, by its name (``budget``, ``emv_cost``, ``eac_cpi`` ...).
+
+    >>> [is_money_column(c) for c in ("budget", "emv_cost", "eac_cpi", "cpi", "duration_days")]
+    [True, True, True, False, False]
+    """
+    return any(word in MONEY_WORDS for word in str(name).lower().split("_"))
+
+
 def show_table(df: pd.DataFrame, rag_column: str | None = None, max_rows: int = 60, digits: int = 2,
-               empty: str | None = None):
+               empty: str | None = None, labels: dict[str, str] | None = None):
     """A DataFrame as an escaped HTML table, with RAG cells drawn as coloured badges.
 
     pandas' own HTML escapes text too; this helper adds the badges, number formatting and
-    a row limit (a report stays readable with thousands of tasks). ``empty``: a sentence
-    shown instead of a table without rows.
+    a row limit (a report stays readable with thousands of tasks). Numbers are right-aligned
+    and text left-aligned; money columns (see :func:`is_money_column`) show whole currency
+    units, other decimals ``digits`` places. ``labels`` renames columns for the reader.
+    ``empty``: a sentence shown instead of a table without rows.
     """
     if empty is not None and df.empty:
         return display_html(f"<p><i>{html.escape(empty)}</i></p>")
     shown = df.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+               for c in shown.columns]
+    places = [0 if is_money_column(c) else digits for c in shown.columns]
+    labels = labels or {}
+    head = "".join(f"<th{_RIGHT if num else _LEFT}>{html.escape(str(labels.get(c, c)))}</th>"
+                   for c, num in zip(shown.columns, numeric, strict=True))
     body = []
     for rec in shown.itertuples(index=False):
         cells = []
-        for col, v in zip(shown.columns, rec, strict=True):
+        for col, v, num, dp in zip(shown.columns, rec, numeric, places, strict=True):
             if rag_column is not None and col == rag_column:
-                cells.append(f"<td>{rag_badge(str(v))}</td>")
+                cells.append(f"<td{_LEFT}>{rag_badge(str(v))}</td>")
             else:
-                cells.append(f"<td>{html.escape(_cell(v, digits))}</td>")
+                cells.append(f"<td{_RIGHT if num else _LEFT}>{html.escape(_cell(v, dp))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = f"<p><i>{len(df) - max_rows:,} more rows not shown.</i></p>" if len(df) > max_rows else ""
     return display_html(f'<table class="dataframe pmkit-table"><thead><tr>{head}</tr></thead>'

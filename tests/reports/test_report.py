@@ -138,7 +138,7 @@ def test_display_helpers_escape_user_text():
     # an empty table can say so in a sentence (escaped); without one it keeps its header
     none = rp.show_table(pf.projects.head(0), empty=f"Nothing for {XSS}").data
     assert "<table" not in none and "Nothing for &lt;script&gt;" in none
-    assert "<th>project_id</th>" in rp.show_table(pf.projects.head(0)).data
+    assert '<th style="text-align:left">project_id</th>' in rp.show_table(pf.projects.head(0)).data
     assert XSS not in rp.note(XSS).data
     assert XSS not in pf.projects.to_html()  # pandas escapes by default, which the notebooks rely on
 
@@ -256,3 +256,14 @@ def test_a_kernel_that_dies_at_start_is_started_again(monkeypatch):
     with pytest.raises(RuntimeError, match="something else"):
         runner._execute_retrying_kernel_start("in.ipynb", "out.ipynb")
     assert len(calls) == 1  # only a kernel that never started is retried
+
+
+def test_tables_align_text_left_numbers_right_and_show_money_in_whole_units():
+    df = pd.DataFrame({"project_id": ["P1"], "budget": [1234567.891], "cpi": [0.98765], "emv_cost": [999.5],
+                       "done": [True]})
+    page = rp.show_table(df, labels={"cpi": "CPI"}).data
+    assert '<td style="text-align:left">P1</td>' in page
+    assert '<td style="text-align:right">1,234,568</td>' in page  # money: whole units
+    assert '<td style="text-align:right">1,000</td>' in page      # emv_cost is money too
+    assert '<td style="text-align:right">0.99</td>' in page       # a ratio keeps its decimals
+    assert '<th style="text-align:right">CPI</th>' in page and '<td style="text-align:left">True</td>' in page
