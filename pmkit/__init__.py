@@ -43,11 +43,13 @@ _EXPORTS: dict[str, str] = {
     "CycleError": "pmkit.errors",
     "UnknownIdError": "pmkit.errors",
     "PmkitError": "pmkit.errors",
-    # interop: MS Project XML, Primavera XER
+    # interop: MS Project XML, Primavera XER and P6 XML
     "read_project_file": "pmkit.interop",
     "read_mspdi": "pmkit.interop.mspdi",
     "write_mspdi": "pmkit.interop.mspdi",
     "read_xer": "pmkit.interop.xer",
+    "write_xer": "pmkit.interop.xer",
+    "read_pmxml": "pmkit.interop.pmxml",
     # project lens (pmkit.project)
     "schedule": "pmkit.project.scheduling",
     "critical_path": "pmkit.project.scheduling",

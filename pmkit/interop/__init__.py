@@ -4,11 +4,13 @@
 format                      read                                         write
 ==========================  ===========================================  =====================
 MS Project XML (MSPDI)      :func:`read_mspdi` (``.xml``)                :func:`write_mspdi`
-Primavera P6 XER            :func:`read_xer`, :func:`read_xer_projects`  --
+Primavera P6 XML (PMXML)    :func:`read_pmxml` (``.xml``)                --
+Primavera P6 XER            :func:`read_xer`, :func:`read_xer_projects`  :func:`write_xer`
 PSPLIB RCPSP instances      :func:`read_psplib` (``.sm``)                --
 ==========================  ===========================================  =====================
 
-:func:`read_project_file` picks the reader from the file suffix. Every reader returns a
+:func:`read_project_file` picks the reader from the file suffix (for ``.xml``, from the root
+element: ``APIBusinessObjects`` is P6 XML, anything else MS Project XML). Every reader returns a
 :class:`pmkit.Project` whose durations and lags are working days of the relevant
 calendar, as everywhere in pmkit. What a format holds that the pmkit data model cannot
 (working Saturdays, per-weekday hours, split tasks) is reported with an
@@ -39,6 +41,9 @@ _LAZY = {
     "read_mspdi": "pmkit.interop.mspdi",
     "write_mspdi": "pmkit.interop.mspdi",
     "mspdi_saved_schedule": "pmkit.interop.mspdi",
+    "read_pmxml": "pmkit.interop.pmxml",
+    "pmxml_project_ids": "pmkit.interop.pmxml",
+    "write_xer": "pmkit.interop.xer",
     "read_xer": "pmkit.interop.xer",
     "read_xer_projects": "pmkit.interop.xer",
     "xer_project_ids": "pmkit.interop.xer",
@@ -211,6 +216,27 @@ def readable_ids(names: Sequence[str], fallback: Sequence[str]) -> list[str]:
     return [n if n and counts[n] == 1 else str(f) for n, f in zip(clean, fallback, strict=True)]
 
 
+_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def _xml_root_name(path: str | os.PathLike) -> str:
+    """The local name of an XML file's root element, from its first 64 kB ('' when unreadable).
+
+    Only the prolog is looked at (declaration, comments, processing instructions), so telling
+    MSPDI from PMXML costs no parse; the reader then parses the file safely.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return ""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (MS Project may save it so)
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", head, flags=re.S)
+    m = _ROOT.search(head)
+    return m.group(1).decode("ascii", errors="ignore") if m else ""
+
+
 def read_project_file(path: str | os.PathLike, project_id: str | None = None, *,
                       max_bytes: int | None = DEFAULT_MAX_BYTES):
     """Read a schedule file of another tool as a :class:`pmkit.Project`, by its suffix.
@@ -218,9 +244,10 @@ def read_project_file(path: str | os.PathLike, project_id: str | None = None, *,
     Parameters
     ----------
     path : str or path
-        ``.xml`` (MS Project XML, MSPDI), ``.xer`` (Primavera P6) or ``.sm`` (PSPLIB).
+        ``.xml`` (MS Project XML, MSPDI, or Primavera P6 XML, PMXML: told apart by the
+        root element), ``.xer`` (Primavera P6) or ``.sm`` (PSPLIB).
     project_id : str, optional
-        For an XER file holding several projects: which one (its short name or number).
+        For an XER or PMXML file holding several projects: which one (its id or number).
     max_bytes : int or None
         Refuse larger files (None: no limit).
 
@@ -242,6 +269,10 @@ def read_project_file(path: str | os.PathLike, project_id: str | None = None, *,
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".xml":
+        if _xml_root_name(path) == "APIBusinessObjects":
+            from .pmxml import read_pmxml
+
+            return read_pmxml(path, project_id, max_bytes=max_bytes)
         from .mspdi import read_mspdi
 
         return read_mspdi(path, max_bytes=max_bytes)

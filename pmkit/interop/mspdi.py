@@ -475,6 +475,8 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
         cals.setdefault("standard", project_cal)
     pid = project_id or path.stem
     start = _time(root, "StartDate", needed=True)
+    spans = _day_intervals(root)  # working times, to tell a start at the end of a day (manual tasks)
+    project_uid = _text(root, "CalendarUID", "")
     elements = _task_rows(root)
     ids = _task_ids(root, elements)
     names = {ids[_text(t, "UID")]: _text(t, "Name", "") or "" for t in elements}
@@ -514,7 +516,10 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
             ctype = "ASAP"
         manual = _flag(t, "Manual") and not summary
         if manual:  # a manually scheduled task keeps its own start (see tasks.manual)
-            cdate = _time(t, "Start", where, needed=True) or _time(t, "ManualStart", where, needed=True) or cdate
+            start_at = _time(t, "Start", where, needed=True) or _time(t, "ManualStart", where, needed=True)
+            if start_at is not None:
+                cdate = _manual_start_day(start_at, cal, spans.get(_text(t, "CalendarUID", "-1"))
+                                          or spans.get(project_uid))
         cost = _num(t, "Cost", _num(t, "FixedCost", 0.0))
         rows.append({
             "task_id": tid, "name": _text(t, "Name", "") or "", "wbs": _text(t, "WBS", "") or "",
@@ -589,6 +594,27 @@ def _project_from_root(root: Element, path: Path, project_id: str | None) -> Pro
         status=status_df if len(status_df) else None, assignments=assignments, roles=roles,
         resources=resources,
     )
+
+
+def _manual_start_day(start: pd.Timestamp, cal: Calendar, week) -> pd.Timestamp:
+    """The day a manually scheduled task starts on, as ``tasks.constraint_date`` holds it.
+
+    pmkit pins a manual task at the *start* of its ``constraint_date``. A ``Start`` at or
+    after the end of the day's working time (a milestone at 17:00, after the work of its
+    day) is the same point of working time as the start of the next working day, so it
+    becomes that day; any other time of day is dropped (the task starts on that day).
+    Without this a milestone at 17:00 on Friday was pinned at 08:00 on Friday, and each
+    write -> read round trip moved it one working day earlier.
+    """
+    day = start.normalize()
+    if week is None or not cal.is_working_day(np.datetime64(day, "D")):
+        return day
+    spans = week[day.weekday()]
+    end = max((b for _, b in spans), default=None)
+    if end is None or end >= 1440 or start.hour * 60 + start.minute < end:
+        return day
+    nxt = np.busday_offset(np.datetime64(day, "D") + 1, 0, roll="forward", busdaycal=cal.busdaycal)
+    return pd.Timestamp(nxt)
 
 
 def _read_baseline(t: Element, tid: str, out: list, where: str = "") -> None:
@@ -1013,8 +1039,17 @@ def mspdi_text(project: Project, schedule: pd.DataFrame | None = None) -> str:
         manual = r.get("manual", False) is not pd.NA and bool(r.get("manual", False)) and not is_summary
         _sub(t, "Manual", int(manual))
         s, f = dates.get(tid, (project.start_date, project.start_date))
-        _sub(t, "Start", _fmt_time(s))
-        _sub(t, "Finish", _fmt_time(f, 480.0 + cal.hours_per_day * 60.0 + (60.0 if cal.hours_per_day > 4 else 0)))
+        day_start, day_end = _working_times(cal.hours_per_day)[0][0], _working_times(cal.hours_per_day)[-1][1]
+        if manual and not pd.isna(r["constraint_date"]):
+            # the start pmkit pins (tasks.constraint_date), not the schedule's display date:
+            # a milestone is shown on the day before its pinned start (at the end of that
+            # day), and writing that date at the start of the day lost one day per round trip
+            s = pd.Timestamp(r["constraint_date"]).normalize()
+            f = max(pd.Timestamp(f), s) if not pd.isna(f) else s
+        start_text = _fmt_time(s, day_start)
+        _sub(t, "Start", start_text)
+        is_milestone = bool(r["milestone"]) and float(r["duration_days"]) == 0
+        _sub(t, "Finish", start_text if manual and is_milestone else _fmt_time(f, day_end))
         _sub(t, "Duration", _fmt_duration(r["duration_days"], cal.hours_per_day))
         _sub(t, "DurationFormat", 7)
         _sub(t, "Estimated", 0)

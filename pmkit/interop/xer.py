@@ -18,7 +18,10 @@ TASK          ``tasks`` (id ``task_code``; duration ``target_drtn_hr_cnt``; mile
 TASKPRED      ``dependencies`` (``PR_FS``...; ``lag_hr_cnt`` may be fractional)
 RSRC, ROLES   ``resources``, ``roles``
 TASKRSRC      ``assignments`` (units per hour = share of a full-time person), costs
+PROJCOST      expenses: their ``target_cost`` / ``act_cost`` add to the activity's costs
 ============  =====================================================================
+
+:func:`write_xer` writes a project back as XER (its notes list the fields and the rules).
 
 Hours become working days through the hours per day of the calendar that P6 uses
 for them: the activity's calendar for durations; for lags the one named by the
@@ -491,6 +494,13 @@ def _project(path: Path, tables: dict[str, pd.DataFrame], pos: int, key: str) ->
     by_task = lambda values: pd.Series(values, index=tr_task.to_numpy()).groupby(level=0).sum()  # noqa: E731
     target_cost = by_task(_num(taskrsrc, "target_cost", 0.0))
     actual_cost = by_task(_num(taskrsrc, "act_reg_cost", 0.0) + _num(taskrsrc, "act_ot_cost", 0.0))
+    projcost = _rows_of(tables, "PROJCOST", proj)
+    if len(projcost):  # expenses (P6 "project expenses") belong to the activity's budget and actuals
+        pc_task = _col(projcost, "task_id").to_numpy()
+        target_cost = target_cost.add(pd.Series(_num(projcost, "target_cost", 0.0), index=pc_task)
+                                      .groupby(level=0).sum(), fill_value=0.0)
+        actual_cost = actual_cost.add(pd.Series(_num(projcost, "act_cost", 0.0), index=pc_task)
+                                      .groupby(level=0).sum(), fill_value=0.0)
     internal_ids = _col(task, "task_id")
     cost = internal_ids.map(target_cost).fillna(0.0).to_numpy(dtype=float)
     tasks = pd.DataFrame({
@@ -653,4 +663,341 @@ def _resources(tables, taskrsrc: pd.DataFrame, internal: dict, cals: dict, cal_i
     return resources, roles, asg.drop_duplicates(["task_id", "resource_id", "role_id"])
 
 
-__all__ = ["parse_clndr_data", "parse_xer_tables", "read_xer", "read_xer_projects", "xer_project_ids"]
+# --------------------------------------------------------------------------- writing
+
+#: pmkit constraint -> the P6 ``cstr_type`` written (the inverse of the reader's map; MSO and
+#: MFO become P6's "Start On" / "Finish On", which P6 applies like pmkit does).
+XER_CONSTRAINT_CODES = {"ASAP": "", "ALAP": "CS_ALAP", "MSO": "CS_MSO", "MFO": "CS_MEO", "SNET": "CS_MSOA",
+                        "SNLT": "CS_MSOB", "FNET": "CS_MEOA", "FNLT": "CS_MEOB"}
+#: The tables :func:`write_xer` writes and their fields, in order (the key field first).
+XER_WRITTEN_FIELDS = {
+    "CURRTYPE": ["curr_id", "decimal_digit_cnt", "curr_symbol", "decimal_symbol", "digit_group_symbol",
+                 "pos_curr_fmt_type", "neg_curr_fmt_type", "curr_type", "curr_short_name", "group_digit_cnt",
+                 "base_exch_rate"],
+    "ROLES": ["role_id", "parent_role_id", "seq_num", "role_name", "role_short_name"],
+    "CALENDAR": ["clndr_id", "default_flag", "clndr_name", "proj_id", "base_clndr_id", "clndr_type",
+                 "day_hr_cnt", "week_hr_cnt", "month_hr_cnt", "year_hr_cnt", "rsrc_private", "clndr_data"],
+    "RSRC": ["rsrc_id", "parent_rsrc_id", "clndr_id", "role_id", "rsrc_seq_num", "rsrc_name", "rsrc_short_name",
+             "def_qty_per_hr", "cost_qty_type", "active_flag", "auto_compute_act_flag", "def_cost_qty_link_flag",
+             "ot_flag", "curr_id", "rsrc_type"],
+    "RSRCRATE": ["rsrc_rate_id", "rsrc_id", "max_qty_per_hr", "cost_per_qty", "start_date"],
+    "PROJECT": ["proj_id", "proj_short_name", "project_flag", "clndr_id", "plan_start_date", "plan_end_date",
+                "last_recalc_date", "name_sep_char", "def_complete_pct_type", "def_duration_type", "def_task_type",
+                "def_qty_type", "def_rate_type", "task_code_base", "task_code_step", "task_code_prefix_flag",
+                "critical_drtn_hr_cnt", "critical_path_type", "export_flag", "add_date"],
+    "PROJWBS": ["wbs_id", "proj_id", "obs_id", "seq_num", "proj_node_flag", "sum_data_flag", "status_code",
+                "wbs_short_name", "wbs_name", "parent_wbs_id"],
+    "TASK": ["task_id", "proj_id", "wbs_id", "clndr_id", "phys_complete_pct", "complete_pct_type", "task_type",
+             "duration_type", "status_code", "task_code", "task_name", "remain_drtn_hr_cnt", "target_drtn_hr_cnt",
+             "act_work_qty", "remain_work_qty", "target_work_qty", "cstr_date", "cstr_type", "act_start_date",
+             "act_end_date", "target_start_date", "target_end_date", "auto_compute_act_flag"],
+    "TASKPRED": ["task_pred_id", "task_id", "pred_task_id", "proj_id", "pred_proj_id", "pred_type", "lag_hr_cnt"],
+    "TASKRSRC": ["taskrsrc_id", "task_id", "proj_id", "rsrc_id", "role_id", "cost_qty_link_flag", "rate_type",
+                 "target_qty_per_hr", "remain_qty_per_hr", "target_qty", "remain_qty", "target_cost",
+                 "act_reg_cost", "act_ot_cost", "remain_cost"],
+    "PROJCOST": ["cost_item_id", "proj_id", "task_id", "cost_name", "auto_compute_act_flag", "cost_load_type",
+                 "target_cost", "act_cost", "remain_cost"],
+}
+
+
+def _xer_num(value) -> str:
+    """A number as the shortest text that reads back to the same float (``4.0`` -> ``4``)."""
+    v = float(value)
+    if not math.isfinite(v):
+        return ""
+    text = repr(v)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _xer_date(value, hour: str) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{pd.Timestamp(value):%Y-%m-%d} {hour}"
+
+
+def _xer_cell(value) -> str:
+    # a tab or line break inside a cell would start a new field or row
+    return re.sub(r"[\t\r\n]+", " ", str(value))
+
+
+def _clock(minutes: float) -> str:
+    minutes = int(round(minutes)) % 1440  # 24:00 is written 00:00 (midnight), as P6 does
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day_spans(hours: float) -> list[tuple[float, float]]:
+    """Working periods (minutes of the day) of a day of ``hours``: from 08:00, lunch at 12:00."""
+    minutes = hours * 60.0
+    if minutes <= 240:
+        return [(480.0, 480.0 + minutes)]
+    if minutes <= 780:
+        return [(480.0, 720.0), (780.0, 780.0 + minutes - 240.0)]
+    return [(0.0, minutes)]
+
+
+def clndr_data_text(cal: Calendar) -> str:
+    """The ``clndr_data`` of a calendar: working weekdays with their hours, holidays as exceptions.
+
+    The layout :func:`parse_clndr_data` reads (P6's own, as documented by MPXJ): days
+    ``1`` (Sunday) to ``7``, spans ``s|08:00|f|12:00``, exceptions as day numbers since
+    1899-12-30.
+
+    >>> from pmkit.data.calendars import STANDARD
+    >>> week, _, _ = parse_clndr_data(clndr_data_text(STANDARD))
+    >>> week[0], week[5]
+    (480.0, 0.0)
+    """
+    days = []
+    spans = "".join(f"(0||{k}(s|{_clock(a)}|f|{_clock(b)})())" for k, (a, b) in enumerate(_day_spans(cal.hours_per_day)))
+    for p6_day in range(1, 8):  # 1 = Sunday
+        worked = cal.workdays[(p6_day + 5) % 7]
+        days.append(f"(0||{p6_day}()({spans if worked else ''}))")
+    numbers = (np.asarray(cal.holidays, dtype="datetime64[D]") - _EXCEL_EPOCH).astype(np.int64)
+    exceptions = "".join(f"(0||{k}(d|{int(n)})())" for k, n in enumerate(numbers))
+    return (f"(0||CalendarData()((0||DaysOfWeek()({''.join(days)}))(0||VIEW(ShowTotal|Y)())"
+            f"(0||Exceptions()({exceptions}))))")
+
+
+def xer_text(project: Project, *, currency: str = "USD") -> str:
+    """The XER document of :func:`write_xer`, as a string."""
+    lines = ["\t".join(["ERMHDR", "19.12", f"{pd.Timestamp.now():%Y-%m-%d}", "Project", "pmkit", "pmkit",
+                        "dbxDatabaseNoName", "Project Management", currency])]
+
+    def table(name: str, rows: list[list]) -> None:
+        fields = XER_WRITTEN_FIELDS[name]
+        lines.append(f"%T\t{name}")
+        lines.append("\t".join(["%F", *fields]))
+        for r in rows:
+            lines.append("\t".join(["%R", *(_xer_cell(v) for v in r)]))
+
+    pid, pcal = project.project_id, project.calendar
+    tasks = project.tasks
+    ids = tasks["task_id"].astype(str).tolist()
+    task_key = {t: k for k, t in enumerate(ids, start=1)}
+
+    # calendars: the project's first; the calendar id is written as its name, which the reader
+    # takes as the id (so ids survive; the display name does not)
+    cal_list = [pcal] + [c for cid, c in project.calendars.items() if cid != pcal.calendar_id]
+    cal_key = {c.calendar_id: k for k, c in enumerate(cal_list, start=1)}
+    cal_of = lambda cid: project.calendars.get(str(cid), pcal) if str(cid) else pcal  # noqa: E731
+
+    table("CURRTYPE", [[1, 2, "$" if currency == "USD" else currency, ".", ",", "#1.1", "(#1.1)", "",
+                        currency, 3, 1]])
+    roles = project.roles
+    role_ids = list(dict.fromkeys([*roles["role_id"].astype(str), *project.resources["role_id"].astype(str),
+                                   *project.assignments["role_id"].astype(str)]))
+    role_ids = [r for r in role_ids if r]
+    role_name = dict(zip(roles["role_id"].astype(str), roles["name"].astype(str), strict=True))
+    role_key = {r: k for k, r in enumerate(role_ids, start=1)}
+    if role_ids:
+        table("ROLES", [[role_key[r], "", role_key[r], role_name.get(r, "") or r, r] for r in role_ids])
+    table("CALENDAR", [[cal_key[c.calendar_id], "Y" if c is pcal else "N", c.calendar_id, "", "", "CA_Base",
+                        _xer_num(c.hours_per_day), _xer_num(c.hours_per_day * sum(c.workdays)),
+                        _xer_num(c.hours_per_day * sum(c.workdays) * 52 / 12),
+                        _xer_num(c.hours_per_day * sum(c.workdays) * 52), "N", clndr_data_text(c)]
+                       for c in cal_list])
+
+    res = project.resources
+    res_key = {r: k for k, r in enumerate(res["resource_id"].astype(str), start=1)}
+    if len(res):
+        rows, rates = [], []
+        for k, r in enumerate(res.itertuples(index=False), start=1):
+            cal = cal_of(r.calendar_id)
+            rows.append([k, "", cal_key[cal.calendar_id], role_key.get(str(r.role_id), ""), k, r.name,
+                         r.resource_id, _xer_num(r.capacity_units), "QT_Hour", "Y", "N", "Y", "N", 1, "RT_Labor"])
+            if r.cost_rate_per_day is not None and not pd.isna(r.cost_rate_per_day):
+                rates.append([len(rates) + 1, k, _xer_num(r.capacity_units),
+                              _xer_num(float(r.cost_rate_per_day) / cal.hours_per_day),
+                              _xer_date(project.start_date, "00:00")])
+        table("RSRC", rows)
+        if rates:
+            table("RSRCRATE", rates)
+
+    st = project.status_at()
+    status_day = (pd.Timestamp(st["status_date"].iloc[0]) if len(st) else project.status_date)
+    table("PROJECT", [[1, pid, "Y", cal_key[pcal.calendar_id], _xer_date(project.start_date, "08:00"),
+                       _xer_date(project.deadline, "17:00"), _xer_date(status_day, "00:00"), ".", "CP_Phys",
+                       "DT_FixedDUR2", "TT_Task", "QT_Hour", "COST_PER_QTY", 1000, 10, "N", 0, "CT_TotFloat", "Y",
+                       _xer_date(pd.Timestamp.now(), "00:00")]])
+
+    # WBS: one node per dotted prefix of tasks.wbs below the project node (the reader joins
+    # the short names of the path back with dots)
+    wbs_rows = [[1, 1, "", 0, "Y", "N", "WS_Open", pid, project.name, ""]]
+    wbs_key: dict[str, int] = {"": 1}
+    for code in dict.fromkeys(tasks["wbs"].fillna("").astype(str)):
+        if not code:
+            continue
+        parts = code.split(".")
+        for depth in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:depth])
+            if prefix not in wbs_key:
+                wbs_key[prefix] = len(wbs_rows) + 1
+                parent = wbs_key[".".join(parts[:depth - 1])] if depth > 1 else 1
+                wbs_rows.append([wbs_key[prefix], 1, "", len(wbs_rows), "N", "N", "WS_Open", parts[depth - 1],
+                                 parts[depth - 1], parent])
+    table("PROJWBS", wbs_rows)
+
+    # progress at the data date: percent complete as physical %, remaining duration in hours
+    prog = {str(r.task_id): r for r in st.itertuples(index=False)}
+    bl = {str(r.task_id): r for r in project.baseline.itertuples(index=False)}
+    parents = set(tasks["parent_id"].fillna("").astype(str)) - {""}
+    has_pred = set(project.dependencies["successor_id"].astype(str))
+    task_rows, hpd_of = [], {}
+    for r in tasks.itertuples(index=False):
+        tid = str(r.task_id)
+        cal = cal_of(r.calendar_id)
+        hpd = hpd_of[tid] = cal.hours_per_day
+        milestone = bool(r.milestone) and tid not in parents
+        target_hr = 0.0 if milestone else float(r.duration_days) * hpd
+        ctype = str(r.constraint_type or "ASAP")
+        cdate = r.constraint_date
+        if bool(r.manual) and not pd.isna(cdate):
+            ctype = "MSO"  # P6 has no manual scheduling: the start a manual task keeps becomes "Start On"
+        if ctype in ("ASAP", "ALAP"):
+            cdate = None
+        task_type = ("TT_WBS" if tid in parents else
+                     ("TT_FinMile" if tid in has_pred else "TT_Mile") if milestone else "TT_Task")
+        p_ = prog.get(tid)
+        started = p_ is not None and (not pd.isna(p_.actual_start) or float(p_.percent_complete) > 0)
+        if started:
+            pct = float(p_.percent_complete)
+            finished = not pd.isna(p_.actual_finish)
+            remaining = p_.remaining_days
+            if remaining is None or pd.isna(remaining):  # the remaining the scheduler would infer
+                remaining = float(r.duration_days) * (1.0 - pct / 100.0)
+            remain_hr = 0.0 if finished else float(remaining) * hpd
+            code = "TK_Complete" if finished else "TK_Active"
+            a_start, a_finish = p_.actual_start, p_.actual_finish
+        else:
+            pct, remain_hr, code, a_start, a_finish = 0.0, target_hr, "TK_NotStart", None, None
+        b = bl.get(tid)
+        task_rows.append([
+            task_key[tid], 1, wbs_key.get(str(r.wbs or ""), 1), cal_key[cal.calendar_id], _xer_num(pct), "CP_Phys",
+            task_type, "DT_FixedDUR2", code, tid, r.name, _xer_num(remain_hr), _xer_num(target_hr), 0, 0, 0,
+            _xer_date(cdate, "17:00" if ctype in ("MFO", "FNET", "FNLT") else "08:00"), XER_CONSTRAINT_CODES[ctype],
+            _xer_date(a_start, "08:00"), _xer_date(a_finish, "17:00"),
+            "" if b is None else _xer_date(b.baseline_start, "08:00"),
+            "" if b is None else _xer_date(b.baseline_finish, "17:00"), "N"])
+    table("TASK", task_rows)
+
+    deps = project.dependencies
+    if len(deps):
+        # lags count on the successor's calendar (the reader's and P6's default lag calendar)
+        table("TASKPRED", [[k, task_key[str(d.successor_id)], task_key[str(d.predecessor_id)], 1, 1,
+                            f"PR_{d.type}", _xer_num(float(d.lag_days) * hpd_of[str(d.successor_id)])]
+                           for k, d in enumerate(deps.itertuples(index=False), start=1)])
+
+    # costs: a task's budget and actual cost ride on its first assignment (resource costs),
+    # or on an expense (PROJCOST) when nobody is assigned; the reader sums both back
+    asg = project.assignments
+    budget = dict(zip(ids, tasks["budget_cost"].astype(float), strict=True))
+    actual = {str(t): float(c) for t, c in zip(st["task_id"], st["actual_cost"], strict=True)} if len(st) else {}
+    carried: set[str] = set()
+    asg_rows = []
+    for k, a in enumerate(asg.itertuples(index=False), start=1):
+        tid = str(a.task_id)
+        if tid not in task_key:
+            continue
+        first = tid not in carried
+        carried.add(tid)
+        cost, act = (budget.get(tid, 0.0), actual.get(tid, 0.0)) if first else (0.0, 0.0)
+        rid = str(a.resource_id)
+        hours = float(tasks["duration_days"].iloc[task_key[tid] - 1]) * hpd_of[tid]
+        asg_rows.append([k, task_key[tid], 1, res_key.get(rid, ""), "" if rid else role_key.get(str(a.role_id), ""),
+                         "N", "RT_Price", _xer_num(a.units), _xer_num(a.units), _xer_num(a.units * hours),
+                         _xer_num(a.units * hours), _xer_num(cost), _xer_num(act), 0, _xer_num(max(0.0, cost - act))])
+    if asg_rows:
+        table("TASKRSRC", asg_rows)
+    expenses = [[0, 1, task_key[t], "pmkit task cost", "N", "CL_Uniform", _xer_num(budget[t]),
+                 _xer_num(actual.get(t, 0.0)), _xer_num(max(0.0, budget[t] - actual.get(t, 0.0)))]
+                for t in ids if t not in carried and (budget[t] or actual.get(t, 0.0))]
+    if expenses:
+        table("PROJCOST", [[k, *row[1:]] for k, row in enumerate(expenses, start=1)])
+    lines.append("%E")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _lost_in_xer(project: Project) -> list[str]:
+    """What of the project an XER file cannot carry back to pmkit (for one warning)."""
+    t = project.tasks
+    lost = [c for c in ("optimistic_days", "most_likely_days", "pessimistic_days") if t[c].notna().any()]
+    if (t["parent_id"].fillna("") != "").any():
+        lost.append("parent_id (summary tasks become WBS summary activities)")
+    if t["manual"].fillna(False).astype(bool).any():
+        lost.append("manual (written as Start On constraints)")
+    if len(project.status["status_date"].unique()) > 1:
+        lost.append("earlier status dates (XER holds the progress at the data date)")
+    return lost
+
+
+def write_xer(project: Project, path: str | os.PathLike, *, overwrite: bool = False,
+              currency: str = "USD") -> Path:
+    """Write a project as a Primavera P6 XER file that P6 imports and :func:`read_xer` reads back.
+
+    Parameters
+    ----------
+    project : pmkit.Project
+    path : str or path
+        Output ``.xer`` file, written atomically (a temporary sibling moved into place).
+    overwrite : bool
+        Replace an existing file (default: refuse).
+    currency : str
+        Currency of the ``ERMHDR`` header and the ``CURRTYPE`` table.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    pmkit.errors.PmkitError
+        When the file exists and ``overwrite`` is False.
+
+    Notes
+    -----
+    Tables and fields written: ``XER_WRITTEN_FIELDS`` (the keys and the fields P6's
+    import needs, after Oracle's "XER import/export data map" and MPXJ's
+    PrimaveraXERFileWriter). Rules of the round trip ``read_xer(write_xer(p))``:
+
+    - tasks, links (lags in hours of the successor's calendar), calendars (weekdays,
+      holidays, hours per day), resources, assignments and the baseline dates come back
+      unchanged; numbers are written with full precision.
+    - The calendar id is written as ``clndr_name``; the calendar's display name is lost.
+      Tabs and line breaks inside names are written as spaces (they would split a row).
+    - ``baseline_cost`` reads back as the task's ``budget_cost`` (XER keeps one planned
+      cost); budget and actual cost ride on the task's first assignment, or on an
+      expense (``PROJCOST``) when it has none.
+    - Progress: only the records of the latest status date (XER holds the data date);
+      percent complete is written as physical % complete; a blank ``remaining_days`` is
+      written as ``duration_days * (1 - percent_complete / 100)``, what
+      :func:`pmkit.schedule` infers; records of unstarted tasks are dropped.
+    - An assignment to a named resource reads back without ``role_id`` (the resource's
+      role holds it).
+    - Lost (one warning): the three-point estimates, ``parent_id`` (summary tasks are
+      written as WBS summary activities), ``manual`` (a manual task's start becomes a
+      "Start On" constraint, MSO). The project deadline is written as P6's "must finish
+      by" (``plan_end_date``), which :func:`read_xer` does not read.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> pmkit.write_xer(pmkit.synth.project(20), "plan.xer")   # doctest: +SKIP
+    """
+    from ..data.io import atomic_write_text
+
+    out = Path(path)
+    if out.exists() and not overwrite:
+        raise PmkitError(f"cannot write {out}: it exists; pass overwrite=True to replace it")
+    if out.exists() and not out.is_file():
+        raise PmkitError(f"cannot write {out}: it is not a file")
+    text = xer_text(project, currency=currency)
+    lost = _lost_in_xer(project)
+    if lost:
+        warn(f"{out.name}: project {project.project_id}: XER cannot carry {'; '.join(lost)}")
+    atomic_write_text(out, text)
+    return out
+
+
+__all__ = ["clndr_data_text", "parse_clndr_data", "parse_xer_tables", "read_xer", "read_xer_projects", "write_xer",
+           "xer_project_ids", "xer_text"]

@@ -6,6 +6,7 @@ from the MSPDI units (durations in minutes, lags in tenths of minutes, 480 minut
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -385,3 +386,56 @@ def test_manual_tasks_read_scheduled_and_written_back(tmp_path):
         q = read_mspdi(out, project_id=p.project_id)
     cols = ["task_id", "manual", "constraint_type", "constraint_date"]
     pd.testing.assert_frame_equal(q.tasks[cols], p.tasks[cols])
+
+
+def test_manual_tasks_and_milestones_do_not_move_over_round_trips(tmp_path):
+    # Manual milestones at the start of a day (Wed 3 Dec 08:00) and at its end (Fri 5 Dec
+    # 17:00, and Tue 23 Dec 17:00 before the Christmas holidays 24-26 Dec), a manual task, and
+    # automatic tasks and a milestone after it. A Start at the end of the working day is the
+    # same point of working time as the start of the next working day, which pmkit keeps as
+    # the manual task's constraint_date (Mon 8 Dec; Mon 29 Dec after the holidays and the
+    # weekend). Before the fix the writer wrote the schedule's display date of a pinned
+    # milestone (the day before, at its end) at 08:00, and each round trip moved it one
+    # working day earlier.
+    manual = "<Manual>1</Manual><Start>{}</Start>"
+    tasks = "".join([
+        _task(1, "Kick-off", 0, milestone=1, extra=manual.format("2025-12-03T08:00:00")),
+        _task(2, "Sign-off", 0, milestone=1, extra=manual.format("2025-12-05T17:00:00")),
+        _task(3, "Manual work", 960, extra=manual.format("2025-12-09T08:00:00")),
+        _task(4, "Auto work", 480, links=[(3, 1, 0, 7)]),
+        _task(5, "Auto done", 0, milestone=1, links=[(4, 1, 0, 7)]),
+        _task(6, "Before the break", 0, milestone=1, extra=manual.format("2025-12-23T17:00:00")),
+    ])
+    path = tmp_path / "manual.xml"
+    path.write_text(_doc(tasks, resources=""), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InteropWarning)
+        first = read_mspdi(path, project_id="M")
+    t = first.tasks.set_index("task_id")
+    assert t["constraint_date"].loc[["1", "2", "3", "6"]].tolist() == [
+        pd.Timestamp("2025-12-03"), pd.Timestamp("2025-12-08"), pd.Timestamp("2025-12-09"),
+        pd.Timestamp("2025-12-29")]
+    sched = pmkit.schedule(first)
+    s = sched.set_index("task_id")
+    assert s.loc["3", "early_start"] == pd.Timestamp("2025-12-09")
+    assert s.loc["4", "early_start"] == pd.Timestamp("2025-12-11")  # after 2 days Tue-Wed
+    assert s.loc["5", "early_start"] == pd.Timestamp("2025-12-11")  # at the end of Thursday
+    # a pinned milestone at the start of Mon 8 Dec is shown at the end of Fri 5 Dec (17:00 as written)
+    assert s.loc["2", "early_start"] == pd.Timestamp("2025-12-05")
+    project, starts = first, None
+    for k in range(4):
+        out = write_mspdi(project, tmp_path / f"trip{k}.xml")
+        text = out.read_text(encoding="utf-8")
+        written = re.findall(r"<Manual>1</Manual><Start>([^<]+)</Start><Finish>([^<]+)</Finish>", text)
+        assert len(written) == 4
+        if starts is not None:
+            assert written == starts  # the file itself no longer changes
+        starts = written
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InteropWarning)
+            project = read_mspdi(out, project_id="M")
+        pd.testing.assert_frame_equal(project.tasks, first.tasks)
+        pd.testing.assert_frame_equal(pmkit.schedule(project), sched)
+    # a manual milestone starts and finishes at the same instant, the start of its day
+    assert starts[0] == ("2025-12-03T08:00:00", "2025-12-03T08:00:00")
+    assert starts[1] == ("2025-12-08T08:00:00", "2025-12-08T08:00:00")
