@@ -70,6 +70,9 @@ _EXPORTS: dict[str, str] = {
     "risk_register": "pmkit.project.risk",
     "simulate": "pmkit.project.montecarlo",
     "closing_summary": "pmkit.project.closing",
+    "health": "pmkit.project.health",
+    "DcmaThresholds": "pmkit.project.health",
+    "ScheduleHealth": "pmkit.project.health",
     # portfolio lens (pmkit.portfolio)
     "alignment": "pmkit.portfolio.alignment",
     "alignment_matrix": "pmkit.portfolio.alignment",
@@ -95,6 +98,15 @@ _EXPORTS: dict[str, str] = {
     "delay_project": "pmkit.portfolio.whatif",
     "delay_effects": "pmkit.portfolio.whatif",
     "budget_scenarios": "pmkit.portfolio.whatif",
+    # the store of status updates and trends over them (both lenses)
+    "UpdateStore": "pmkit.history",
+    "record_update": "pmkit.history",
+    "list_updates": "pmkit.history",
+    "load_update": "pmkit.history",
+    "load_portfolio_update": "pmkit.history",
+    "project_trend": "pmkit.history",
+    "program_trend": "pmkit.history",
+    "portfolio_trend": "pmkit.history",
     # reports
     "run_reports": "pmkit.reports.runner",
 }
@@ -102,7 +114,7 @@ _EXPORTS: dict[str, str] = {
 # Sub-packages and modules reachable as attributes after `import pmkit`.
 _MODULES: dict[str, str] = {
     "data": "pmkit.data", "project": "pmkit.project", "portfolio": "pmkit.portfolio",
-    "reports": "pmkit.reports", "charts": "pmkit.charts", "interop": "pmkit.interop", "rag": "pmkit.rag",
+    "reports": "pmkit.reports", "charts": "pmkit.charts", "interop": "pmkit.interop", "rag": "pmkit.rag", "history": "pmkit.history",
     "synth": "pmkit.data.synth",
 }
 

@@ -11,6 +11,8 @@ module               charts                                               input
 ``risk``             ``heat_map_chart``, ``exposure_chart``               risk register tables
 ``montecarlo``       ``distribution_chart``, ``tornado_chart``            :func:`pmkit.simulate` result
 ``portfolio``        ``dashboard_chart``, ``alignment_heatmap``, ...      portfolio lens tables
+``health``           ``health_chart``                                     :func:`pmkit.health` result
+``history``          ``trend_chart``                                      :func:`pmkit.project_trend` and roll-ups
 ===================  ===================================================  ===========================
 
 Nothing is computed here that an analysis function should compute. Colours shared by all
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import importlib
 
-_TOPICS = ("schedule", "leveling", "evm", "risk", "montecarlo", "portfolio", "render")
+_TOPICS = ("schedule", "leveling", "evm", "risk", "montecarlo", "portfolio", "health", "history", "render")
 
 
 def __getattr__(name: str):

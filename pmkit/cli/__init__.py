@@ -22,9 +22,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evm": ("pmkit.cli.evm", "earned value and earned schedule per status date"),
     "kpi": ("pmkit.cli.kpi", "project KPIs with red/amber/green status"),
     "risk": ("pmkit.cli.risk", "Monte Carlo schedule and cost risk percentiles"),
+    "health": ("pmkit.cli.health", "DCMA 14-point schedule quality assessment of a project"),
     "portfolio": ("pmkit.cli.portfolio", "portfolio analytics: alignment, AHP, financials, capacity, KPIs"),
     "select": ("pmkit.cli.select", "optimal project selection under budget and capacity"),
     "report": ("pmkit.cli.report", "run the notebooks and write offline HTML reports"),
+    "history": ("pmkit.cli.history", "record status updates, list them, trends, export a past update"),
 }
 
 
