@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.pmkit-installed
+SAMPLE_HISTORY := data/samples/northwind.history.duckdb
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: report test lab lint benchmark lock clean venv
@@ -16,9 +17,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-report: $(STAMP)
+report: $(STAMP) $(SAMPLE_HISTORY)
 	$(BIN)/pmkit validate data/samples/northwind
 	$(BIN)/pmkit report data/samples/northwind --out reports
+
+# the sample's store of monthly updates (pmkit.history.build_sample_history), built once
+$(SAMPLE_HISTORY): $(STAMP) $(wildcard data/samples/northwind/*.csv) pmkit/history.py
+	$(BIN)/python -m pmkit.history
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

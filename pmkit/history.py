@@ -1059,3 +1059,156 @@ __all__ = ["BACKENDS", "CONTEXT_TABLES", "MEASURE_COLUMNS", "MEASURE_GROUPS", "R
            "default_store_path", "list_updates", "load_portfolio_update", "load_update", "portfolio_trend",
            "program_trend", "project_as_portfolio", "project_trend", "record_update",
            "stored_measures", "update_measures"]
+
+
+# --------------------------------------------------------------------------- the sample's history
+
+def sample_updates(project) -> list:
+    """The monthly status updates of a sample project, as its team recorded them.
+
+    One update per status date of ``project``, each with the progress known at that date
+    and the plan as it stood then. The plan changed four times along the way, so the
+    history has real revisions to find (:func:`pmkit.compare`, the windows analysis):
+
+    1. from the 2nd update: added work (a not-started task that earlier updates lack);
+    2. from the 3rd: changed logic (a redundant link earlier updates had is removed);
+    3. from the 4th: a changed duration (earlier updates planned two thirds of it);
+    4. from the 5th: a constraint lifted (earlier updates held a start-no-earlier-than
+       constraint 14 days after the task's forecast start).
+
+    The last update is the project exactly as given. Each revision touches a different
+    task, chosen among those not started when the revision was made, critical ones first.
+    """
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from .project.scheduling import schedule
+
+    dates = list(project.status_dates)
+    if not dates:
+        return []
+    final = schedule(project)
+    order = final.sort_values(["critical", "early_start"], ascending=[False, True], kind="stable")
+    summary = set(final.loc[final["summary"], "task_id"]) if "summary" in final else set()
+    deps = project.dependencies
+    used: set[str] = set()
+
+    def not_started(when) -> list[str]:
+        st = project.status[project.status["status_date"] <= when]
+        started = set(st.loc[st["actual_start"].notna() | (st["percent_complete"] > 0), "task_id"])
+        return [t for t in order["task_id"] if t not in started and t not in summary and t not in used]
+
+    def pick(when, test) -> str | None:
+        task = next((t for t in not_started(when) if test(t)), None)
+        if task is not None:
+            used.add(task)
+        return task
+
+    revisions: list[tuple[int, str, object]] = []  # (first update index with it, kind, detail)
+    if len(dates) > 1:
+        preds, succs = set(deps["successor_id"]), set(deps["predecessor_id"])
+        added = pick(dates[1], lambda t: t in preds and t in succs)
+        if added:
+            revisions.append((1, "added", added))
+    if len(dates) > 2:
+        avoid = set(used)  # the added task is absent from the updates that hold the extra link
+
+        def has_grandparent(t):
+            return bool(_redundant_link(deps, t, avoid))
+        b = pick(dates[2], has_grandparent)
+        if b:
+            revisions.append((2, "logic", (_redundant_link(deps, b, avoid), b)))
+    if len(dates) > 3:
+        d = pick(dates[3], lambda t: float(project.tasks.set_index("task_id").at[t, "duration_days"]) >= 3)
+        if d:
+            revisions.append((3, "duration", d))
+    if len(dates) > 4:
+        c = pick(dates[4], lambda t: True)
+        if c:
+            start = final.set_index("task_id").at[c, "early_start"]
+            revisions.append((4, "constraint", (c, pd.Timestamp(start).normalize() + pd.Timedelta(days=14))))
+
+    updates = []
+    for k, when in enumerate(dates):
+        tasks, links = project.tasks.copy(), deps.copy()
+        tables = {"status": project.status[project.status["status_date"] <= when],
+                  "baseline": project.baseline, "assignments": project.assignments, "risks": project.risks}
+        for first, kind, detail in revisions:
+            if k >= first:
+                continue  # this revision was already made at this update
+            if kind == "added":
+                ins = links.loc[links["successor_id"] == detail, "predecessor_id"]
+                outs = links.loc[links["predecessor_id"] == detail, "successor_id"]
+                links = links[(links["predecessor_id"] != detail) & (links["successor_id"] != detail)]
+                bridge = pd.DataFrame([(a, b) for a in ins for b in outs], columns=["predecessor_id", "successor_id"])
+                bridge = bridge.merge(links[["predecessor_id", "successor_id"]], how="left", indicator=True)
+                bridge = bridge[bridge["_merge"] == "left_only"].drop(columns="_merge")
+                links = pd.concat([links, bridge.assign(project_id=project.project_id, type="FS", lag_days=0.0)],
+                                  ignore_index=True)
+                tasks = tasks[tasks["task_id"] != detail]
+                for name in ("status", "baseline", "assignments"):
+                    tables[name] = tables[name][tables[name]["task_id"] != detail]
+                risks = tables["risks"].copy()
+                risks.loc[risks["task_id"] == detail, "task_id"] = None
+                tables["risks"] = risks
+            elif kind == "logic":
+                a, b = detail
+                links = pd.concat([links, pd.DataFrame({"project_id": [project.project_id], "predecessor_id": [a],
+                                                        "successor_id": [b], "type": ["FS"], "lag_days": [0.0]})],
+                                  ignore_index=True)
+            elif kind == "duration":
+                row = tasks["task_id"] == detail
+                tasks.loc[row, "duration_days"] = np.maximum(1.0, np.round(tasks.loc[row, "duration_days"] * 2 / 3))
+            elif kind == "constraint":
+                task, date = detail
+                row = tasks["task_id"] == task
+                tasks.loc[row, "constraint_type"] = "SNET"
+                tasks.loc[row, "constraint_date"] = date
+        links = links.drop_duplicates(["predecessor_id", "successor_id"])  # a bridge may equal the extra link
+        updates.append(dataclasses.replace(project, tasks=tasks.reset_index(drop=True),
+                                           dependencies=links.reset_index(drop=True), status_date=when,
+                                           **{n: df.reset_index(drop=True) for n, df in tables.items()}))
+    return updates
+
+
+def _redundant_link(deps, task: str, avoid: set[str]) -> str | None:
+    """A task two links before ``task`` that has no direct link to it (a redundant link)."""
+    parents = set(deps.loc[deps["successor_id"] == task, "predecessor_id"])
+    grand = deps.loc[deps["successor_id"].isin(parents), "predecessor_id"]
+    grand = [g for g in grand if g not in parents and g != task and g not in avoid]
+    return sorted(grand)[0] if grand else None
+
+
+def build_sample_history(data_path=None, store_path=None, states=("active", "on_hold")):
+    """Record the sample's updates (:func:`sample_updates`) of every running project in a store.
+
+    The store is the default one beside the data (``data/samples/northwind.history.duckdb``)
+    unless ``store_path`` is given. The store is append-only, so an existing one is replaced
+    as a whole: the new file is built beside it and renamed over it in one step.
+    Returns the :class:`pmkit.UpdateStore`.
+    """
+    import os
+
+    from .data.io import load
+    from .data.samples import sample_path
+
+    data_path = Path(data_path) if data_path is not None else sample_path()
+    final = Path(store_path) if store_path is not None else default_store_path(data_path)
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    store = UpdateStore(tmp, "duckdb")
+    pf = load(data_path)
+    try:
+        for project in pf.iter_projects(states):
+            for update in sample_updates(project):
+                record_update(store, update, update.status_date, source=f"{data_path.name} (sample history)")
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failed build leaves the previous store, and no partial file
+    return UpdateStore(final, "duckdb")
+
+
+if __name__ == "__main__":  # python -m pmkit.history: build the sample's store of updates
+    print(build_sample_history().path)

@@ -12,6 +12,8 @@ module               charts                                               input
 ``montecarlo``       ``distribution_chart``, ``tornado_chart``            :func:`pmkit.simulate` result
 ``portfolio``        ``dashboard_chart``, ``alignment_heatmap``, ...      portfolio lens tables
 ``health``           ``health_chart``                                     :func:`pmkit.health` result
+``changes``          ``windows_waterfall``, ``change_counts_chart``       :func:`pmkit.windows_analysis`,
+                                                                          :func:`pmkit.compare` results
 ``history``          ``trend_chart``                                      :func:`pmkit.project_trend` and roll-ups
 ===================  ===================================================  ===========================
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import importlib
 
-_TOPICS = ("schedule", "leveling", "evm", "risk", "montecarlo", "portfolio", "health", "history", "render")
+_TOPICS = ("schedule", "leveling", "evm", "risk", "montecarlo", "portfolio", "health", "history", "changes", "render")
 
 
 def __getattr__(name: str):

@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kpi": ("pmkit.cli.kpi", "project KPIs with red/amber/green status"),
     "risk": ("pmkit.cli.risk", "Monte Carlo schedule and cost risk percentiles"),
     "health": ("pmkit.cli.health", "DCMA 14-point schedule quality assessment of a project"),
+    "diff": ("pmkit.cli.diff", "what changed between two updates of a project"),
+    "windows": ("pmkit.cli.windows", "windows analysis of updates: finish movement split into progress and revisions"),
     "portfolio": ("pmkit.cli.portfolio", "portfolio analytics: alignment, AHP, financials, capacity, KPIs"),
     "select": ("pmkit.cli.select", "optimal project selection under budget and capacity"),
     "report": ("pmkit.cli.report", "run the notebooks and write offline HTML reports"),

@@ -322,3 +322,209 @@ def portfolio(n_projects: int = 20, tasks_per_project: int = 40, seed: int = 0, 
             d is not None and len(d) for d in v) else None for k, v in parts.items()},
         validate=False,
     )
+
+
+def _forecast(tasks: pd.DataFrame, deps: pd.DataFrame, lower: np.ndarray, dur: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Early starts and total floats (working days) of a finish-to-start pass with lower bounds.
+
+    Like :func:`_approx_early_start` (link types are read as finish-to-start), plus a
+    backward pass; for synthetic progress only, the real schedule is :func:`pmkit.schedule`.
+    """
+    from .network import topological_levels
+
+    idx = pd.Index(tasks["task_id"].astype(str))
+    p = idx.get_indexer(deps["predecessor_id"].astype(str))
+    s = idx.get_indexer(deps["successor_id"].astype(str))
+    lag = deps["lag_days"].to_numpy(dtype=float)
+    n = len(tasks)
+    es = np.asarray(lower, dtype=float).copy()
+    levels = topological_levels(n, p, s)
+    lvl_of = np.empty(n, dtype=np.int64)
+    lvl_of[levels.order] = np.repeat(np.arange(levels.n_levels), np.diff(levels.bounds))
+    e_order = np.argsort(lvl_of[s], kind="stable")
+    bounds = np.searchsorted(lvl_of[s][e_order], np.arange(levels.n_levels + 1))
+    for k in range(1, levels.n_levels):
+        e = e_order[bounds[k]:bounds[k + 1]]
+        if e.size:
+            np.maximum.at(es, s[e], es[p[e]] + dur[p[e]] + lag[e])
+    ef = es + dur
+    lf = np.full(n, ef.max() if n else 0.0)
+    # backward: edges by the level of their predecessor, latest level first
+    p_order = np.argsort(lvl_of[p], kind="stable")
+    pb = np.searchsorted(lvl_of[p][p_order], np.arange(levels.n_levels + 1))
+    for k in range(levels.n_levels - 1, -1, -1):
+        e = p_order[pb[k]:pb[k + 1]]
+        if e.size:
+            np.minimum.at(lf, p[e], lf[s[e]] - dur[s[e]] - lag[e])
+    return es, lf - ef
+
+
+def update_series(project: Project, n_updates: int = 6, seed: int = 0) -> list[Project]:
+    """Monthly status updates of one project with realistic progress and real revisions.
+
+    Update ``k`` (1-based) has its data date at the end of the ``k``-th month after the
+    project start. Progress is simulated month by month: each task works at its own rate
+    (0.6-1.2 planned days per working day, from the seed), may start only when its
+    predecessors have finished (link types read as finish-to-start, lags kept) and never
+    before the previous data date, so slow tasks slip their successors and a few tasks run
+    ahead. Progress never goes backwards: each update carries every earlier update's status
+    block, and percent complete and actual dates only grow. From the second update on,
+    each update also carries one revision of the not-started part of the plan, in turn:
+
+    1. added work: a new activity ``X<k>`` inserted into an existing link ``A -> B``
+       (``A -> X<k> -> B``, so no cycle can appear);
+    2. changed logic: a link into a not-started task removed;
+    3. a constraint: start no earlier than (SNET) ten working days after the task's forecast start;
+    4. a changed duration: a not-started task's duration raised by 50 % (at least 2 days).
+
+    Revisions pick not-started tasks forecast to start after the new data date, on the
+    forecast critical path where there are some.
+
+    Parameters
+    ----------
+    project : Project
+        The plan (its own progress, if any, is ignored; tasks, links, baseline are kept).
+    n_updates : int
+        Number of updates (>= 1).
+    seed : int
+        Random seed; the same seed gives the same series.
+
+    Returns
+    -------
+    list of Project
+        ``n_updates`` validated projects with ascending data dates.
+
+    Examples
+    --------
+    >>> from pmkit import synth
+    >>> ups = synth.update_series(synth.project(40, seed=1, progress=None), n_updates=3)
+    >>> [u.status_date.strftime("%Y-%m-%d") for u in ups]
+    ['2025-01-31', '2025-02-28', '2025-03-31']
+    >>> "X2" in set(ups[1].tasks["task_id"])
+    True
+    """
+    import dataclasses
+
+    from ..errors import PmkitError
+
+    if int(n_updates) < 1:
+        raise PmkitError(f"update_series: n_updates must be at least 1, not {n_updates}")
+    rng = np.random.default_rng(seed)
+    pid = project.project_id
+    cal = project.calendar
+    start = np.datetime64(pd.Timestamp(project.start_date).date(), "D")
+    tasks = project.tasks.copy()
+    deps = project.dependencies.copy()
+    ids = tasks["task_id"].astype(str).to_numpy(dtype=object)
+    n = len(ids)
+    rate = rng.uniform(0.6, 1.2, n)
+    cost_rate = rng.normal(1.05, 0.1, n).clip(0.8, 1.4)
+    done = np.zeros(n)                     # planned days of work done
+    a_start = np.full(n, np.nan)           # working-day offsets from the start
+    a_finish = np.full(n, np.nan)
+    blocks: list[pd.DataFrame] = []
+    out: list[Project] = []
+    base = dataclasses.replace(project, status=None, status_date=None, state="active", validate=False)
+    prev_off = 0.0
+    for k in range(1, int(n_updates) + 1):
+        data_date = pd.Timestamp(project.start_date).normalize() + pd.offsets.MonthEnd(k)
+        # working days in [start, data date]: work up to the end of the data date is done
+        d_off = float(cal.working_days_between(start, np.datetime64(data_date.date(), "D") + 1))
+        dur = tasks["duration_days"].to_numpy(dtype=float)
+        finished = ~np.isnan(a_finish)
+        rem = np.where(finished, 0.0, np.maximum(dur - done, 0.0))
+        lower = np.where(finished, a_finish, prev_off)
+        if k >= 2:  # a revision of the remaining plan, chosen on the current forecast
+            es_fc, tf = _forecast(tasks, deps, lower, rem)
+            tasks, deps = _revise(tasks, deps, es_fc, tf, ~np.isnan(a_start), d_off, (k - 2) % 4, k, rng, project)
+            grow = len(tasks) - n
+            if grow:  # added work: a new, not-started task
+                rate = np.r_[rate, rng.uniform(0.6, 1.2, grow)]
+                cost_rate = np.r_[cost_rate, np.ones(grow)]
+                done, a_start, a_finish = (np.r_[done, np.zeros(grow)], np.r_[a_start, np.full(grow, np.nan)],
+                                           np.r_[a_finish, np.full(grow, np.nan)])
+                ids = tasks["task_id"].astype(str).to_numpy(dtype=object)
+                n = len(ids)
+            dur = tasks["duration_days"].to_numpy(dtype=float)
+            finished = ~np.isnan(a_finish)
+            rem = np.where(finished, 0.0, np.maximum(dur - done, 0.0))
+            lower = np.where(finished, a_finish, prev_off)
+        # what really happens this month: remaining work at each task's own rate
+        real = rem / rate
+        es, _ = _forecast(tasks, deps, lower, real)
+        elapsed = np.clip(d_off - es, 0.0, real)
+        now_started = np.isnan(a_start) & ~finished & (es < d_off) & ((real > 0) | (es <= d_off))
+        a_start = np.where(now_started, es, a_start)
+        now_finished = ~finished & ~np.isnan(a_start) & (es + real <= d_off)
+        a_finish = np.where(now_finished, np.maximum(es + real, a_start), a_finish)
+        done = np.where(now_finished, dur, np.where(finished, done, np.minimum(done + elapsed * rate, dur)))
+        started = ~np.isnan(a_start)
+        pct = np.where(~np.isnan(a_finish), 100.0,
+                       np.minimum(np.round(done / np.maximum(dur, 1e-9) * 100, 1), 99.9))
+        remaining = np.where(~np.isnan(a_finish), 0.0, np.round(np.maximum(dur - done, 0.0), 2))
+        s_date = pd.to_datetime(cal.offset_to_date(start, np.nan_to_num(a_start[started])))
+        f_off = a_finish[started]
+        f_date = pd.to_datetime(np.where(np.isnan(f_off), np.datetime64("NaT"),
+                                         cal.offset_to_date(start, np.nan_to_num(np.maximum(f_off - 1e-9, 0)))))
+        budget = tasks["budget_cost"].to_numpy(dtype=float)
+        block = pd.DataFrame({
+            "project_id": pid, "status_date": data_date, "task_id": ids[started],
+            "percent_complete": pct[started], "actual_start": s_date, "actual_finish": f_date,
+            "actual_cost": np.round(np.nan_to_num(budget[started]) * pct[started] / 100 * cost_rate[started], 2),
+            "remaining_days": remaining[started],
+        })
+        blocks.append(block)
+        update = dataclasses.replace(base, status=pd.concat(blocks, ignore_index=True), status_date=data_date,
+                                     tasks=tasks.reset_index(drop=True), dependencies=deps.reset_index(drop=True))
+        out.append(update)  # validated by replace (a Project checks its tables when built)
+        prev_off = d_off
+    return out
+
+
+def _revise(tasks: pd.DataFrame, deps: pd.DataFrame, es: np.ndarray, tf: np.ndarray, started: np.ndarray,
+            horizon: float, which: int, k: int, rng: np.random.Generator, project: Project) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One revision of :func:`update_series` on the not-started part of the plan."""
+    ids = tasks["task_id"].astype(str).to_numpy(dtype=object)
+    dur = tasks["duration_days"].to_numpy(dtype=float)
+    free = ~started & (dur > 0)
+    # work forecast to start after this month, so the month's progress does not overwrite it
+    later = free & (es >= horizon)
+    for cand in (later & (tf <= 1e-6), later, free & (tf <= 1e-6), free):
+        pool = np.flatnonzero(cand)
+        if pool.size:
+            break
+    if not pool.size:
+        return tasks, deps  # nothing left to revise
+    succ = deps["successor_id"].astype(str).to_numpy(dtype=object)
+    into_pool = np.flatnonzero(np.isin(succ, ids[pool]))
+    if which == 0 and into_pool.size:  # added work inserted into a link A -> B
+        link = deps.iloc[int(rng.choice(into_pool))]
+        new_id = f"X{k}"
+        d = float(rng.integers(3, 9))
+        row = {c: np.nan for c in tasks.columns}
+        row.update(project_id=project.project_id, task_id=new_id, name=f"Added work {k}",
+                   wbs=tasks["wbs"].iloc[int(np.flatnonzero(ids == str(link["successor_id"]))[0])],
+                   duration_days=d, most_likely_days=d, optimistic_days=round(d * 0.8, 1),
+                   pessimistic_days=round(d * 1.5, 1), budget_cost=round(d * 800.0, 2), milestone=False,
+                   constraint_type="ASAP", calendar_id="", parent_id="", manual=False)
+        tasks = pd.concat([tasks, pd.DataFrame([{c: row[c] for c in tasks.columns}])], ignore_index=True)
+        new_links = pd.DataFrame({"project_id": project.project_id,
+                                  "predecessor_id": [str(link["predecessor_id"]), new_id],
+                                  "successor_id": [new_id, str(link["successor_id"])],
+                                  "type": ["FS", "FS"], "lag_days": [0.0, 0.0]})
+        deps = pd.concat([deps, new_links.reindex(columns=deps.columns)], ignore_index=True)
+    elif which == 1 and into_pool.size:  # changed logic: a link into a not-started task removed
+        deps = deps.drop(index=deps.index[int(rng.choice(into_pool))]).reset_index(drop=True)
+    elif which == 2:  # a start-no-earlier-than constraint after the forecast start
+        i = int(rng.choice(pool))
+        when = project.calendar.offset_to_date(np.datetime64(pd.Timestamp(project.start_date).date(), "D"),
+                                               [es[i] + 10])[0]
+        tasks = tasks.copy()
+        tasks.loc[tasks.index[i], "constraint_type"] = "SNET"
+        tasks.loc[tasks.index[i], "constraint_date"] = pd.Timestamp(when)
+    else:  # a changed duration (also the fallback when no link qualifies)
+        i = int(rng.choice(pool))
+        tasks = tasks.copy()
+        tasks.loc[tasks.index[i], "duration_days"] = max(dur[i] * 1.5, dur[i] + 2.0)
+    return tasks, deps
