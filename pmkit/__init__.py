@@ -109,6 +109,7 @@ _EXPORTS: dict[str, str] = {
     "list_updates": "pmkit.history",
     "load_update": "pmkit.history",
     "load_portfolio_update": "pmkit.history",
+    "project_updates": "pmkit.history",
     "project_trend": "pmkit.history",
     "program_trend": "pmkit.history",
     "portfolio_trend": "pmkit.history",

@@ -1038,6 +1038,27 @@ def program_trend(store: UpdateStore | str | os.PathLike, program_id: str | None
     return _rollup(m, "program_id")
 
 
+def project_updates(store: UpdateStore | str | os.PathLike, project_id: str) -> list[Project]:
+    """Every recorded update of a project, oldest first (the latest version of each data date).
+
+    The input of :func:`pmkit.windows_analysis` and :func:`pmkit.compare` over a project's history.
+
+    Examples
+    --------
+    >>> import pmkit, tempfile, pathlib
+    >>> store = pathlib.Path(tempfile.mkdtemp()) / "h.duckdb"
+    >>> prj = pmkit.synth.project(12, seed=1)
+    >>> _ = record_update(store, prj, prj.start_date, measures=False)
+    >>> [u.project_id for u in project_updates(store, prj.project_id)]
+    ['SYN']
+    """
+    listed = list_updates(store, project_id)
+    if listed.empty:
+        raise UnknownIdError(f"no update of project {project_id!r} is recorded in {_as_store(store).path}")
+    dates = sorted(listed.loc[listed["latest"], "data_date"].unique())
+    return [load_update(store, project_id, as_of=d) for d in dates]
+
+
 def portfolio_trend(store: UpdateStore | str | os.PathLike) -> pd.DataFrame:
     """The measures rolled up over every project of the store at each data date (see :func:`program_trend`)."""
     return _rollup(stored_measures(store), None)

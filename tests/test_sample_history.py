@@ -55,3 +55,17 @@ def test_sample_history_store_holds_every_update_of_the_running_projects(tmp_pat
     assert set(listed["project_id"]) == {"P07"} and len(listed) == len(pf.project("P07").status_dates)
     again = pmkit.load_update(store, "P07", as_of=listed["data_date"].iloc[2])
     assert len(again.status_dates) == 3
+    # pmkit windows on the data folder reads the updates from the store beside it
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from pmkit.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["windows", str(data), "--project", "P07", "--format", "json"]) == 0
+    rows = json.loads(out.getvalue())
+    expected = pmkit.windows_analysis(pmkit.project_updates(store, "P07")).windows
+    assert len(rows) == len(listed) - 1 == len(expected)
+    assert [r["revision_effect_days"] for r in rows] == pytest.approx(expected["revision_effect_days"].tolist())
