@@ -126,7 +126,7 @@ PLANNING = [
     code("""
         from pmkit.charts import schedule as schedule_charts
 
-        schedule_charts.gantt(sched)
+        schedule_charts.gantt(sched, deadline=prj.deadline)
     """),
     code("rp.show_table(pmkit.critical_path(prj)[['task_id', 'name', 'duration_days', 'early_start', 'early_finish']])"),
     md("""
@@ -146,9 +146,10 @@ PLANNING = [
         person or role is loaded above its capacity on any day, searching thousands of
         schedules for the shortest (schedule generation schemes, justification and a genetic
         algorithm; `docs/leveling.md`). Below: the leveled finish against the critical-path
-        finish, what could not be leveled and why, the loads before and after, and the
-        leveled Gantt chart (red: the tasks that drive the leveled finish; grey: where each
-        task would run without resource limits).
+        finish, what could not be leveled and why, then, when leveling delays some task, the
+        loads before and after, the leveled Gantt chart (red: the tasks that drive the
+        leveled finish; grey: where each task would run without resource limits) and the
+        delayed tasks. When it delays none, one sentence says so.
     """),
     code("""
         from pmkit.charts import leveling as leveling_charts
@@ -157,11 +158,15 @@ PLANNING = [
         rp.show_table(lev.summary())
     """),
     code('rp.show_table(lev.problems, empty="Every task could be leveled.")'),
-    code("leveling_charts.leveled_loading(lev)"),
-    code("leveling_charts.leveled_gantt(lev)"),
     code("""
-        rp.show_table(lev.delayed[['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']],
-                      empty="No task is delayed: the critical-path dates already fit the capacities.")
+        from IPython.display import display
+
+        nothing_delayed = leveling_charts.nothing_delayed_sentence(lev)
+        if nothing_delayed:
+            display(rp.note(nothing_delayed))
+        else:
+            display(leveling_charts.leveling_comparison(lev))
+            display(rp.show_table(lev.delayed[['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']]))
     """),
     md("""
         ## Cost baseline
@@ -230,16 +235,19 @@ MONITORING = [
         budgeted cost of work done, actual cost (AC) what it cost (PMBOK Guide). CPI = EV/AC
         and SPI = EV/PV; below 1 is bad. Earned schedule (Lipke 2003) turns EV into time: the
         date at which the plan expected today's EV, so SPI(t) stays meaningful late in the
-        project. EAC forecasts the cost at completion.
+        project. EAC forecasts the cost at completion, the forecast finish the end date
+        (IEAC(t) with SPI(t)). Every other figure of `pmkit.earned_value` (variances, each EAC
+        method, TCPI, the earned schedule in days) is in the appendix.
     """),
     code("""
         from IPython.display import display
+        from pmkit.project.evm import EVM_SUMMARY_LABELS, SCHEDULE_COLUMNS, evm_summary
 
         evm = pmkit.earned_value(prj)
         if evm.empty:
             display(rp.note("No progress has been reported for this project yet: earned value, "
                             "earned schedule and forecasts start with the first status record.", "warning"))
-        rp.show_table(evm)
+        rp.show_table(evm_summary(prj, evm=evm), labels=EVM_SUMMARY_LABELS)
     """),
     code("""
         from pmkit.charts import evm as evm_charts
@@ -255,7 +263,8 @@ MONITORING = [
     code("""
         from pmkit.charts import schedule as schedule_charts
 
-        schedule_charts.gantt(pmkit.schedule(prj), baseline=prj.baseline, status_date=prj.status_date)
+        schedule_charts.gantt(pmkit.schedule(prj), baseline=prj.baseline, status_date=prj.status_date,
+                              deadline=prj.deadline)
     """),
     md("## Risks"),
     code("""
@@ -276,6 +285,15 @@ MONITORING = [
     code("rp.show_table(mc.chances())"),
     code("mc_charts.distribution_chart(mc, 'finish')"),
     code("mc_charts.tornado_chart(mc)"),
+    md("""
+        ## Appendix: every earned value figure
+
+        The whole `pmkit.earned_value` table per status date, for analysis and audit: first
+        the cost figures (variances, every EAC method, ETC, VAC, TCPI), then the earned
+        schedule in working days of the project calendar (Lipke 2003, 2009).
+    """),
+    code("rp.show_table(evm.drop(columns=list(SCHEDULE_COLUMNS)))"),
+    code("rp.show_table(evm[['status_date', *SCHEDULE_COLUMNS]])"),
 ]
 
 # --------------------------------------------------------------------------- 03 portfolio
@@ -310,9 +328,10 @@ PORTFOLIO = [
         headline figures the report index shows. The sections below give the detail.
     """),
     code("rp.save_headline(headline_path, rp.portfolio_headline(pf))"),
-    md("## Projects"),
-    code("rp.show_table(pf.summary())"),
     md("""
+        The main sections hold the charts and the tables a portfolio board reads; every
+        detail table (per project, per constraint, per month) is in the appendix at the end.
+
         ## Portfolio KPIs and dashboard
 
         Return on investment (from summed cash flows, never an average of ratios), strategic
@@ -322,13 +341,14 @@ PORTFOLIO = [
         project (`pmkit.portfolio_dashboard`); its last column is the colour of each project,
         program and the portfolio by the rule of its level (`pmkit.rag`), the same colour
         the index page and every report show. A project's colour is its delivery (project
-        rule); whether it is the right project shows in its alignment and ROI cells.
+        rule); whether it is the right project shows in its alignment and ROI cells. The
+        rules and the reason for each colour are in the appendix.
     """),
     code("rp.show_table(pmkit.portfolio_kpis(pf), rag_column='status')"),
-    code("rp.show_table(rag.rag_rules())"),
-    code("dash = pmkit.portfolio_dashboard(pf)"),
-    code("pch.dashboard_chart(dash)"),
-    code("rp.show_table(dash[['level', 'id', 'rag', 'rag_reason']], rag_column='rag', max_rows=100)"),
+    code("""
+        dash = pmkit.portfolio_dashboard(pf)
+        pch.dashboard_chart(dash)
+    """),
     md("""
         ### Program roll-up
 
@@ -341,10 +361,10 @@ PORTFOLIO = [
         How strongly each project serves each strategic objective (scores 0-5, table
         `alignment`). The alignment index weights the scores by the objectives' weights
         (PMI, *Standard for Portfolio Management*). Does the money follow the strategy? Compare
-        each objective's share of spend with its weight.
+        each objective's share of spend with its weight. Each project's index and rank are
+        in the appendix.
     """),
     code("pch.alignment_heatmap(pmkit.alignment_matrix(pf))"),
-    code("rp.show_table(pmkit.alignment(pf)[['project_id', 'name', 'program_id', 'state', 'alignment_index', 'rank']])"),
     code("pch.spend_chart(pmkit.spend_by_objective(pf))"),
     md("""
         ## Weights of the strategic objectives (AHP)
@@ -352,47 +372,43 @@ PORTFOLIO = [
         Managers compare the objectives two at a time (table `pairwise`); the Analytic
         Hierarchy Process turns the judgments into weights (principal eigenvector) and checks
         them: a consistency ratio above 0.10 means the judgments contradict each other and
-        should be revisited, starting with the pairs listed (Saaty 1980).
+        should be revisited, starting with the pairs listed in the appendix (Saaty 1980).
     """),
     code("""
         from IPython.display import display
 
-        if len(pf.pairwise):
-            ahp = pmkit.ahp(pf.pairwise)
+        ahp = pmkit.ahp(pf.pairwise) if len(pf.pairwise) else None
+        if ahp is not None:
             display(rp.note(f"Consistency ratio {ahp.consistency_ratio:.3f} "
                             f"({'consistent' if ahp.consistent else 'inconsistent: revisit the judgments'}), "
                             f"lambda max {ahp.lambda_max:.3f}", "info" if ahp.consistent else "warning"))
             display(rp.show_table(ahp.summary()[['item', 'weight', 'rank']]))
-            display(rp.show_table(ahp.disagreements.head(5)))
         else:
             display(rp.note("No pairwise comparisons (table 'pairwise'): the objectives' own weights are used."))
     """),
     md("""
-        ## Weighted scoring, ranking and its sensitivity
+        ## Weighted scoring and ranking
 
         Each project is scored on the criteria (table `criteria`, `scores`), each criterion
-        min-max normalized, and the weighted sum ranks the projects. How robust is the
-        ranking? `ranking_sensitivity` gives the smallest change of each criterion's weight
-        that changes the leader or swaps two neighbours (Triantaphyllou & Sanchez 1997);
-        `rank_stability` perturbs all weights at random by up to 20 %.
+        min-max normalized, and the weighted sum ranks the projects. How robust the ranking
+        is (`ranking_sensitivity`: the smallest weight change that changes the leader or swaps
+        two neighbours, Triantaphyllou & Sanchez 1997; `rank_stability`: all weights
+        perturbed at random by up to 20 %) is in the appendix.
     """),
     code("""
         if len(pf.criteria):
             values, weights = pfa.criteria_matrix(pf)
             display(rp.show_table(pmkit.weighted_scores(pf)))
-            display(rp.show_table(pmkit.ranking_sensitivity(values, weights)))
-            display(rp.show_table(pfa.rank_stability(values, weights, spread=0.2)))
         else:
             display(rp.note("No scoring criteria (table 'criteria'): projects are ranked by alignment only."))
     """),
     md("""
         ## Financials
 
-        Net present value at the portfolio's discount rate, internal rate of return, payback
-        (simple and discounted), ROI and benefit-cost ratio per project, then per program and
-        for the portfolio from the summed cash flows.
+        Net present value at the portfolio's discount rate, internal rate of return, payback,
+        ROI and benefit-cost ratio per program and for the portfolio from the summed cash
+        flows; the figures of each project are in the appendix.
     """),
-    code("rp.show_table(pmkit.financials(pf)[['project_id', 'cost', 'benefit', 'npv', 'irr', 'roi', 'bcr', 'payback_years', 'discounted_payback_years']])"),
     code("rp.show_table(pmkit.portfolio_financials(pf))"),
     md("""
         ## Selection under budget and capacity
@@ -401,7 +417,7 @@ PORTFOLIO = [
         value within each year's budget and each role's monthly capacity, respecting the
         dependencies between projects? `pmkit.select` solves this as a mixed-integer program
         and proves the optimum; for every project left out it says why, and what forcing it
-        in would cost in value.
+        in would cost in value. The binding constraints are in the appendix.
     """),
     code("""
         sel = pmkit.select(pf)
@@ -409,7 +425,6 @@ PORTFOLIO = [
                 f"value {sel.value:.3f}, cost {sel.cost:,.0f}")
     """),
     code("rp.show_table(sel.projects[['project_id', 'name', 'state', 'selected', 'value', 'cost', 'reason', 'value_lost_if_forced']])"),
-    code("rp.show_table(sel.constraints[sel.constraints['binding'] | (sel.constraints['blocking'] > 0)])"),
     md("""
         ### Efficient frontier and the greedy order
 
@@ -420,12 +435,12 @@ PORTFOLIO = [
         front = pmkit.frontier(pf, 12)
         pch.frontier_chart(front)
     """),
-    code("rp.show_table(front[['budget', 'value', 'cost', 'selected', 'added', 'removed', 'greedy_value', 'value_lost_by_greedy']])"),
     md("""
         ### Scenarios
 
         The same portfolio under other rules: maximizing NPV instead of alignment, a tighter
-        budget, the greedy order. Each is measured on every yardstick.
+        budget, the greedy order. Each is measured on every yardstick; the projects each
+        scenario selects are in the appendix.
     """),
     code("""
         cmp = pmkit.compare_scenarios(pf, {"alignment": {}, "npv": {"objective": "npv"},
@@ -433,7 +448,6 @@ PORTFOLIO = [
                                            "greedy": {"method": "greedy"}})
         rp.show_table(cmp.summary)
     """),
-    code("rp.show_table(cmp.projects, max_rows=100)"),
     md("""
         ## Capacity
 
@@ -441,24 +455,62 @@ PORTFOLIO = [
         outlines are months with more work than people; pale cells are under-used people.
     """),
     code("pch.capacity_heatmap(pmkit.capacity_plan(pf))"),
-    code("rp.show_table(pmkit.utilization(pf))"),
     md("""
         ## Portfolio risk
 
         A Monte Carlo simulation of the portfolio's cost and NPV: cost and benefit of every
         project vary (triangular), risks fire with their probabilities, and projects are
         correlated through a common and a program factor, so risk does not average away
-        (Vose 2008). Then each project's value against its risk, and how concentrated cost,
-        value and risk are in one program (HHI).
+        (Vose 2008). Then each project's value against its risk; how concentrated cost,
+        value and risk are in one program (HHI) is in the appendix.
     """),
     code("""
         sim = pr.simulate_portfolio(pf, n=5000, correlation=0.3, program_correlation=0.2, seed=1)
         rp.show_table(sim.summary())
     """),
     code("pch.risk_value_chart(pr.risk_value(pf, sim))"),
+    md("""
+        ## Appendix
+
+        The detail behind the sections above, in their order.
+
+        ### Projects
+    """),
+    code("rp.show_table(pf.summary())"),
+    md("### RAG rules and the reason for each colour"),
+    code("rp.show_table(rag.rag_rules())"),
+    code("rp.show_table(dash[['level', 'id', 'rag', 'rag_reason']], rag_column='rag', max_rows=100)"),
+    md("### Alignment index per project"),
+    code("rp.show_table(pmkit.alignment(pf)[['project_id', 'name', 'program_id', 'state', 'alignment_index', 'rank']])"),
+    md("### AHP: the judgments that disagree most"),
+    code("""
+        if ahp is not None:
+            display(rp.show_table(ahp.disagreements.head(5)))
+        else:
+            display(rp.note("No pairwise comparisons (table 'pairwise')."))
+    """),
+    md("### Ranking sensitivity and stability"),
+    code("""
+        if len(pf.criteria):
+            display(rp.show_table(pmkit.ranking_sensitivity(values, weights)))
+            display(rp.show_table(pfa.rank_stability(values, weights, spread=0.2)))
+        else:
+            display(rp.note("No scoring criteria (table 'criteria')."))
+    """),
+    md("### Financials per project"),
+    code("rp.show_table(pmkit.financials(pf)[['project_id', 'cost', 'benefit', 'npv', 'irr', 'roi', 'bcr', 'payback_years', 'discounted_payback_years']])"),
+    md("### Binding selection constraints"),
+    code("rp.show_table(sel.constraints[sel.constraints['binding'] | (sel.constraints['blocking'] > 0)])"),
+    md("### Efficient frontier"),
+    code("rp.show_table(front[['budget', 'value', 'cost', 'selected', 'added', 'removed', 'greedy_value', 'value_lost_by_greedy']])"),
+    md("### Projects per scenario"),
+    code("rp.show_table(cmp.projects, max_rows=100)"),
+    md("### Utilization per role"),
+    code("rp.show_table(pmkit.utilization(pf))"),
+    md("### Concentration of cost, value and risk"),
     code("rp.show_table(pr.concentration(pf))"),
     md("""
-        ## Project KPIs of the running and finished projects
+        ### Project KPIs of the running and finished projects
 
         The same project KPIs side by side for every project with progress; a portfolio
         manager looks for patterns (one program late, one kind of project over budget).

@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "earned_value": "pmkit.project.evm",
     "earned_schedule": "pmkit.project.evm",
     "s_curve_table": "pmkit.project.evm",
+    "evm_summary": "pmkit.project.evm",
     "project_kpis": "pmkit.project.kpi",
     "project_status": "pmkit.project.kpi",
     "KpiThresholds": "pmkit.project.kpi",

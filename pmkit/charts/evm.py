@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from ..project.evm import S_CURVE_SERIES as _SERIES
-from ._theme import ACTUAL, EARNED, FORECAST, PLANNED, RAG_COLORS
+from ._theme import ACTUAL, EARNED, FORECAST, INDEX_COLORS, PLANNED, RAG_COLORS, REFERENCE
 
 _COLORS = [PLANNED, EARNED, ACTUAL, FORECAST]
 
@@ -54,8 +54,13 @@ def s_curve(curve: pd.DataFrame, title: str | None = None) -> alt.Chart:
 
 
 def performance_trend(evm: pd.DataFrame, green: float = 0.95, red: float = 0.9,
-                      title: str = "Cost and schedule performance") -> alt.Chart:
+                      title: str = "Cost and schedule performance") -> alt.LayerChart:
     """CPI and SPI(t) per status date with 1.0 and the amber / red thresholds.
+
+    The series are drawn in neutral colours (:data:`._theme.INDEX_COLORS`): red means bad
+    only, and a CPI above 1 is good. A solid reference rule marks 1.0 (on plan, PMBOK
+    Guide 7th ed. 2.7); dotted rules mark the amber and red thresholds of the project rule
+    (``docs/rag.md``), each labelled.
 
     Parameters
     ----------
@@ -80,17 +85,23 @@ def performance_trend(evm: pd.DataFrame, green: float = 0.95, red: float = 0.9,
     lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("status_date:T", title="Status date"),
         y=alt.Y("value:Q", title="Index", scale=alt.Scale(zero=False)),
-        color=alt.Color("index:N", scale=alt.Scale(domain=["CPI", "SPI(t)", "SPI"],
-                                                   range=[ACTUAL, PLANNED, FORECAST]), title=None),
+        color=alt.Color("index:N", scale=alt.Scale(domain=list(INDEX_COLORS), range=list(INDEX_COLORS.values())),
+                        title=None),
         strokeDash=alt.condition("datum.index == 'SPI'", alt.value([4, 3]), alt.value([1, 0])),
         tooltip=["index:N", alt.Tooltip("status_date:T"), alt.Tooltip("value:Q", format=".3f")],
     )
-    rules = pd.DataFrame({"value": [1.0, green, red], "level": ["target", "amber below", "red below"],
-                          "color": [RAG_COLORS["green"], RAG_COLORS["amber"], RAG_COLORS["red"]]})
-    rule = alt.Chart(rules).mark_rule(strokeDash=[2, 2]).encode(
-        y="value:Q", color=alt.Color("color:N", scale=None), tooltip=["level:N", "value:Q"])
+    rules = pd.DataFrame({"value": [1.0, green, red], "level": ["1.0 on plan", "amber below", "red below"],
+                          "color": [REFERENCE, RAG_COLORS["amber"], RAG_COLORS["red"]],
+                          "dash": ["solid", "dotted", "dotted"]})
+    rule = alt.Chart(rules).mark_rule().encode(
+        y="value:Q", color=alt.Color("color:N", scale=None),
+        strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["solid", "dotted"], range=[[1, 0], [2, 2]]),
+                                  legend=None),
+        size=alt.condition("datum.dash == 'solid'", alt.value(1.5), alt.value(1)),
+        tooltip=["level:N", "value:Q"])
     label = alt.Chart(rules).mark_text(align="left", dx=4, dy=-6).encode(
-        y="value:Q", x=alt.value(0), text="level:N", color=alt.Color("color:N", scale=None))
+        y="value:Q", x=alt.value(0), text="level:N", color=alt.Color("color:N", scale=None),
+        tooltip=["level:N", "value:Q"])
     return alt.layer(lines, rule, label).properties(title=title, width=600, height=260)
 
 

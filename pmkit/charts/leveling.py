@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ._theme import ACTUAL, CRITICAL, FORECAST, NORMAL, PLANNED
+from ._theme import CRITICAL, FORECAST, NORMAL, PLANNED, REFERENCE
 
 _ONE_DAY = pd.Timedelta(days=1)
 #: Above this many step points the loading chart draws weekly peaks (Altair embeds the data).
@@ -62,13 +62,14 @@ def leveled_loading(result, ids: list[str] | None = None, max_resources: int = 8
     base = alt.Chart(steps).encode(
         x=alt.X("date:T", title=None), y=alt.Y("load:Q", title="units"),
         color=alt.Color("when:N", title=None, scale=alt.Scale(
-            domain=["before leveling", "after leveling"], range=[ACTUAL, PLANNED])),
+            domain=["before leveling", "after leveling"], range=[FORECAST, PLANNED])),
         tooltip=["resource", "date:T", "when", "load:Q", "capacity:Q"])
     # before dashed underneath, after solid on top: where leveling changed nothing both show
     before = base.transform_filter(alt.datum.when == "before leveling").mark_line(
         interpolate="step-after", strokeDash=[4, 2])
     after = base.transform_filter(alt.datum.when == "after leveling").mark_line(interpolate="step-after")
-    cap = alt.Chart(steps).mark_rule(strokeDash=[2, 2], color=FORECAST).encode(y="max(capacity):Q")
+    cap = alt.Chart(steps).mark_rule(strokeDash=[2, 2], color=REFERENCE).encode(
+        y="max(capacity):Q", tooltip=["resource", alt.Tooltip("max(capacity):Q", title="capacity")])
     return alt.layer(before, after, cap).properties(width=width, height=height).facet(
         row=alt.Row("resource:N", title=None, sort=order)
     ).resolve_scale(y="independent")
@@ -114,4 +115,55 @@ def leveled_gantt(result, max_tasks: int = 200, width: int = 650) -> alt.LayerCh
     return alt.layer(after, before).properties(width=width, height=max(120, 14 * len(s)))
 
 
-__all__ = ["leveled_gantt", "leveled_loading"]
+def nothing_delayed_sentence(result) -> str | None:
+    """One sentence when leveling delayed no task (``result.delayed`` is empty), else None.
+
+    Then the loads before and after are the same and the leveled Gantt chart is the
+    critical-path one, so a report says this instead of drawing identical charts.
+    """
+    if len(result.delayed):
+        return None
+    if result.loading.empty:
+        return "No resource or role assignments: nothing to level."
+    over = result.overloaded
+    tail = (f" {over['id'].nunique()} resource(s) or role(s) stay over capacity on some days (see the problems "
+            "above)." if len(over) else " No resource or role is loaded above its capacity on any day.")
+    return (f"Leveling delays no task: the critical-path dates already fit the capacities, so the leveled "
+            f"finish is the critical-path finish ({result.finish:%Y-%m-%d}) and the loads before and after "
+            f"leveling are the same.{tail}")
+
+
+def leveling_comparison(result, max_resources: int = 8, max_tasks: int = 200):
+    """The loads before and after leveling above the leveled Gantt chart, or one sentence.
+
+    When leveling delayed no task (:func:`nothing_delayed_sentence`), before and after
+    are identical, so the sentence is shown instead of the charts; otherwise
+    :func:`leveled_loading` and :func:`leveled_gantt` stacked.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.charts.leveling import leveling_comparison
+    >>> res = pmkit.level(pmkit.synth.project(30, seed=2, progress=None), max_schedules=200)
+    >>> sorted(leveling_comparison(res).to_dict())[-1]
+    'vconcat'
+    """
+    sentence = nothing_delayed_sentence(result)
+    if sentence is not None:
+        lines = _wrap(sentence, 90)
+        data = pd.DataFrame({"line": lines, "y": range(len(lines))})
+        return alt.Chart(data).mark_text(align="left", baseline="middle", fontSize=13, color="#333").encode(
+            x=alt.value(5), y=alt.Y("y:O", axis=None), text="line:N", tooltip=alt.value(sentence),
+        ).properties(title=f"{result.project_id}: resource leveling", width=650, height=22 * len(lines) + 10)
+    return alt.vconcat(leveled_loading(result, max_resources=max_resources),
+                       leveled_gantt(result, max_tasks=max_tasks)).resolve_scale(
+        color="independent").properties(title=f"{result.project_id}: resource leveling")  # two legends
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]
+
+
+__all__ = ["leveled_gantt", "leveled_loading", "leveling_comparison", "nothing_delayed_sentence"]

@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ._theme import CRITICAL, FORECAST, NORMAL, PLANNED
+from ._theme import CRITICAL, NORMAL, PLANNED, REFERENCE
 
 
 def distribution_data(result, what: str = "finish") -> pd.DataFrame:
@@ -30,7 +30,11 @@ def distribution_data(result, what: str = "finish") -> pd.DataFrame:
 
 
 def distribution_chart(result, what: str = "finish", title: str | None = None) -> alt.Chart:
-    """Histogram with the cumulative probability (S-curve) and P50 / P80 rules.
+    """Histogram with the cumulative probability (S-curve) and labelled P50 / P80 rules.
+
+    Each percentile rule carries its label, ``"P50 2026-11-05"`` (finish) or
+    ``"P80 467,943"`` (cost): the values a plan is set on (AACE International
+    Recommended Practice 41R-08, risk analysis and contingency by range estimating).
 
     ``result`` is a :class:`pmkit.project.montecarlo.MonteCarloResult`; ``what`` is ``"finish"``
     (finish dates) or ``"cost"``.
@@ -42,7 +46,7 @@ def distribution_chart(result, what: str = "finish", title: str | None = None) -
     >>> from pmkit.charts.montecarlo import distribution_chart
     >>> res = simulate(pmkit.synth.project(40, seed=1), 300, seed=1, criticality=False)
     >>> len(distribution_chart(res, "cost").to_dict()["layer"])
-    3
+    5
     """
     data = distribution_data(result, what)
     xtype = "T" if what == "finish" else "Q"
@@ -51,13 +55,23 @@ def distribution_chart(result, what: str = "finish", title: str | None = None) -
         x=alt.X(f"x:{xtype}", title=xtitle), y=alt.Y("count:Q", title="Iterations"),
         tooltip=[alt.Tooltip(f"x:{xtype}", title=xtitle), "count:Q",
                  alt.Tooltip("cumulative:Q", format=".0%", title="P(<= x)")])
-    line = alt.Chart(data).mark_line(color=CRITICAL).encode(
-        x=f"x:{xtype}", y=alt.Y("cumulative:Q", title="Cumulative probability", axis=alt.Axis(format="%")))
+    line = alt.Chart(data).mark_line(color=REFERENCE).encode(
+        x=f"x:{xtype}", y=alt.Y("cumulative:Q", title="Cumulative probability", axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip(f"x:{xtype}", title=xtitle), alt.Tooltip("cumulative:Q", format=".0%",
+                                                                       title="P(<= x)")])
     pct = result.percentiles([50, 80])
     col = "finish_date" if what == "finish" else "cost"
-    rules = alt.Chart(pct.assign(x=pct[col])).mark_rule(color=FORECAST, strokeDash=[4, 3]).encode(
-        x=f"x:{xtype}", tooltip=["percentile:N", alt.Tooltip(f"x:{xtype}", title=xtitle)])
-    chart = alt.layer(bars, rules, line).resolve_scale(y="independent")
+    shown = pd.to_datetime(pct[col]).dt.strftime("%Y-%m-%d") if what == "finish" else pct[col].map("{:,.0f}".format)
+    # P50 labelled left of its rule, P80 right and lower: close percentiles do not overprint
+    marks = pct.assign(x=pct[col], label=pct["percentile"] + " " + shown,
+                       align=["right", "left"], dx=[-4, 4], y=[0, 14])
+    tips = ["percentile:N", alt.Tooltip(f"x:{xtype}", title=xtitle)]
+    rules = alt.Chart(marks).mark_rule(color=REFERENCE, strokeDash=[4, 3]).encode(x=f"x:{xtype}", tooltip=tips)
+    texts = [alt.Chart(marks.iloc[[k]]).mark_text(
+        align=marks["align"].iloc[k], dx=int(marks["dx"].iloc[k]), baseline="top", color=REFERENCE,
+        fontWeight="bold").encode(x=f"x:{xtype}", y=alt.value(int(marks["y"].iloc[k])), text="label:N",
+                                  tooltip=tips) for k in range(len(marks))]
+    chart = alt.layer(bars, rules, *texts, line).resolve_scale(y="independent")
     name = "finish date" if what == "finish" else "cost"
     return chart.properties(title=title or f"{result.project_id}: {name} distribution "
                             f"({result.iterations} iterations)", width=500, height=260)

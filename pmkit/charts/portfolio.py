@@ -8,6 +8,9 @@ import pandas as pd
 
 from ._theme import ACTUAL, FORECAST, PLANNED, RAG_COLORS
 
+#: Program colours: categorical, with no red, amber or green (those mean a status).
+PROGRAM_COLORS = ["#4c78a8", "#9467bd", "#72b7b2", "#b279a2", "#9d755d", "#17becf", "#bab0ac", "#1f3a5f"]
+
 
 def alignment_heatmap(matrix: pd.DataFrame) -> alt.Chart:
     """Projects x strategic objectives, coloured by score 0-5 (from :func:`pmkit.portfolio.alignment.alignment_matrix`)."""
@@ -44,7 +47,8 @@ def frontier_chart(frontier: pd.DataFrame) -> alt.Chart:
         long = pd.concat([long, g.assign(method="greedy priority order")], ignore_index=True)
     return alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("budget:Q", title="Budget"), y=alt.Y("value:Q", title="Portfolio value"),
-        color=alt.Color("method:N", scale=alt.Scale(range=[PLANNED, FORECAST]), title=None),
+        color=alt.Color("method:N", scale=alt.Scale(domain=["optimal (pmkit)", "greedy priority order"],
+                                                    range=[PLANNED, FORECAST]), title=None),
         tooltip=["method", alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("value:Q", format=",.4g"),
                  "selected", "status"],
     ).properties(title="Efficient frontier")
@@ -72,7 +76,8 @@ def risk_value_chart(risk_value: pd.DataFrame) -> alt.Chart:
     (from :func:`pmkit.portfolio.risk.risk_value`)."""
     return alt.Chart(risk_value).mark_circle(opacity=0.7, stroke="white").encode(
         x=alt.X("risk:Q", title="Risk (std. dev. of NPV)"), y=alt.Y("value:Q", title="Value (mean NPV)"),
-        size=alt.Size("cost:Q", title="Cost"), color=alt.Color("program_id:N", title="Program"),
+        size=alt.Size("cost:Q", title="Cost"),
+        color=alt.Color("program_id:N", title="Program", scale=alt.Scale(range=PROGRAM_COLORS)),
         tooltip=["project_id", "name", "program_id", alt.Tooltip("value:Q", format=",.0f"),
                  alt.Tooltip("risk:Q", format=",.0f"), alt.Tooltip("cost:Q", format=",.0f"),
                  alt.Tooltip("emv:Q", format=",.0f")],

@@ -679,6 +679,52 @@ def earned_value(project: Project, by: str = "project", wbs_level: int = 1, stat
 
 
 
+#: Columns of :func:`evm_summary` and the label a report shows for each.
+EVM_SUMMARY_LABELS = {"status_date": "Status date", "percent_complete": "% complete", "pv": "PV", "ev": "EV",
+                      "ac": "AC", "cpi": "CPI", "spi": "SPI", "spi_t": "SPI(t)", "eac": "EAC",
+                      "forecast_finish": "Forecast finish"}
+
+
+def evm_summary(project: Project, eac_method: str = "cpi", evm: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The earned value figures a status report shows: ten columns per status date.
+
+    A curated view of :func:`earned_value` (``by="project"``), whose 32 columns are for
+    analysis: ``status_date``, ``percent_complete`` (EV / BAC in %), ``pv``, ``ev``,
+    ``ac``, ``cpi``, ``spi``, ``spi_t``, ``eac`` (by ``eac_method``) and
+    ``forecast_finish`` (IEAC(t) with PF = SPI(t)). Values are those of
+    :func:`earned_value`, unchanged; :data:`EVM_SUMMARY_LABELS` gives the readers' labels
+    (``rp.show_table(df, labels=EVM_SUMMARY_LABELS)``).
+
+    Parameters
+    ----------
+    project : Project
+    eac_method : {"cpi", "budget_rate", "cpi_spi", "composite"}
+        The estimate at completion shown as ``eac``.
+    evm : DataFrame, optional
+        An :func:`earned_value` table of this project already computed (not recomputed).
+
+    Notes
+    -----
+    The figures are those of the PMBOK Guide 7th ed. section 2.7 (PV, EV, AC, CPI, SPI,
+    EAC) and of Lipke 2003 / 2009 (SPI(t), the forecast finish); formulas in the module
+    docstring.
+
+    Examples
+    --------
+    >>> import pmkit
+    >>> from pmkit.project.evm import evm_summary
+    >>> evm_summary(pmkit.synth.project(40, seed=3)).columns.tolist()[:5]
+    ['status_date', 'percent_complete', 'pv', 'ev', 'ac']
+    """
+    if evm is None:
+        evm = earned_value(project, eac_method=eac_method)
+    missing = [c for c in EVM_SUMMARY_LABELS if c not in evm.columns]
+    if missing:
+        raise PmkitError(f"evm_summary of {project.project_id}: the earned value table lacks column(s) "
+                         f"{', '.join(missing)}; pass earned_value(project) with by='project'")
+    return evm[list(EVM_SUMMARY_LABELS)].reset_index(drop=True)
+
+
 #: The series of :func:`s_curve_table`, in drawing order.
 S_CURVE_SERIES = ("Planned value (PV)", "Earned value (EV)", "Actual cost (AC)", "Forecast (EAC)")
 
@@ -712,5 +758,5 @@ def s_curve_table(project: Project, eac_method: str = "cpi") -> pd.DataFrame:
                                        "dashed": True}))
     return pd.concat(parts, ignore_index=True)
 
-__all__ = ["S_CURVE_SERIES", "s_curve_table", "EAC_METHODS", "SCHEDULE_COLUMNS", "earned_schedule", "earned_schedule_indices", "earned_value",
+__all__ = ["S_CURVE_SERIES", "s_curve_table", "EAC_METHODS", "EVM_SUMMARY_LABELS", "evm_summary", "SCHEDULE_COLUMNS", "earned_schedule", "earned_schedule_indices", "earned_value",
            "p_factor", "performance_indices", "planned_value", "schedule_baseline", "task_values", "wbs_prefix"]
