@@ -87,6 +87,29 @@ VERDICT = md("""
 """)
 
 
+HISTORY = ("", "store of status updates (blank: the one beside the data, see `pmkit history`)")
+
+# DCMA 14-point assessment: planning and monitoring show the same section
+HEALTH = [
+    md("""
+        ## Schedule quality (DCMA 14-point assessment)
+
+        Is the schedule fit to be believed? The DCMA 14-point assessment (DCMA-EA PAM 200.1)
+        checks logic, leads, lags, relationship types, hard constraints, high float and
+        duration (over 44 working days), negative float, invalid dates, resources, missed
+        tasks, the critical path test, CPLI and BEI, each against its threshold
+        (`docs/health.md`; `pmkit health FILE` prints the same table).
+    """),
+    code("""
+        from pmkit.charts import health as health_charts
+
+        quality = pmkit.health(prj)
+        health_charts.health_chart(quality)
+    """),
+    code("rp.show_table(quality.checks[['number', 'check', 'count', 'denominator', 'value', 'unit', 'threshold', 'passed', 'note']], max_rows=14)"),
+    code("rp.show_table(quality.offenders[['check', 'task_id', 'name', 'why']], max_rows=15, empty='No task fails a check.')"),
+]
+
 # --------------------------------------------------------------------------- 01 planning
 PLANNING = [
     md("""
@@ -168,6 +191,7 @@ PLANNING = [
             display(leveling_charts.leveling_comparison(lev))
             display(rp.show_table(lev.delayed[['task_id', 'name', 'early_start', 'start', 'delay_days', 'driving']]))
     """),
+    *HEALTH,
     md("""
         ## Cost baseline
 
@@ -216,7 +240,7 @@ MONITORING = [
         heading, and which risks threaten it.
     """),
     parameters(data_path=DATA, project_id=("P01", "project to monitor (blank: the first active one)"),
-               offline=OFFLINE, headline_path=HEADLINE),
+               offline=OFFLINE, headline_path=HEADLINE, history_path=HISTORY),
     project_setup('("active", "on_hold")'),
     VERDICT,
     HEADLINE_PROJECT,
@@ -266,6 +290,46 @@ MONITORING = [
         schedule_charts.gantt(pmkit.schedule(prj), baseline=prj.baseline, status_date=prj.status_date,
                               deadline=prj.deadline)
     """),
+    *HEALTH,
+    md("""
+        ## History: the updates, what changed and why the finish moved
+
+        Every status update of the project is kept in a store (`pmkit history add`; the file
+        beside the data). The trends show the forecast finish, float, SPI(t), CPI, BEI, the
+        DCMA checks passed and risk exposure over the updates (`docs/history.md`). Then what
+        changed between the last two updates (`pmkit.compare`, `pmkit diff`), and a windows
+        analysis of every update (AACE 29R-03, MIP 3.3) that splits each month's finish
+        movement into the effect of progress and the effect of plan revisions by the
+        half-step (MIP 3.4; `docs/forensics.md`).
+    """),
+    code("""
+        store, updates = rp.recorded_updates(data_path, prj.project_id, history_path)
+        if len(updates) < 2:
+            display(rp.note(f"{len(updates)} update of {prj.project_id} recorded in {store.path.name}: record "
+                            "each status update with `pmkit history add DATA --as-of YYYY-MM-DD` to see trends, "
+                            "changes and the windows analysis here.", "warning"))
+    """),
+    code("""
+        from pmkit.charts import changes as change_charts
+        from pmkit.charts import history as history_charts
+
+        if len(updates) >= 2:
+            display(history_charts.trend_chart(pmkit.project_trend(store, prj.project_id)))
+    """),
+    code("""
+        if len(updates) >= 2:
+            changed = pmkit.compare(updates[-2], updates[-1])
+            display(rp.show_table(changed.summary[changed.summary['count'] > 0], empty='Nothing changed.'))
+            display(rp.show_table(changed.changes, max_rows=20, empty='Nothing changed.'))
+    """),
+    code("""
+        if len(updates) >= 2:
+            windows = pmkit.windows_analysis(updates)
+            display(change_charts.windows_waterfall(windows))
+            display(rp.show_table(windows.windows[['window', 'from_status_date', 'to_status_date', 'from_finish',
+                                                   'to_finish', 'progress_effect_days', 'revision_effect_days',
+                                                   'total_effect_days', 'outcome', 'drivers']]))
+    """),
     md("## Risks"),
     code("""
         from pmkit.project import risk
@@ -305,7 +369,7 @@ PORTFOLIO = [
         which projects give the most value for the money and people available, how risky the
         whole is, and how the running projects perform.
     """),
-    parameters(data_path=DATA, offline=OFFLINE, headline_path=HEADLINE),
+    parameters(data_path=DATA, offline=OFFLINE, headline_path=HEADLINE, history_path=HISTORY),
     code("""
         import pmkit
         from pmkit import rag
@@ -348,6 +412,25 @@ PORTFOLIO = [
     code("""
         dash = pmkit.portfolio_dashboard(pf)
         pch.dashboard_chart(dash)
+    """),
+    md("""
+        ### Trends over the status updates
+
+        The same measures at every recorded update (`pmkit history`), rolled up per program
+        and for the portfolio: sums first, then ratios; the worst finish slip and the smallest
+        float of the members (`docs/history.md`).
+    """),
+    code("""
+        from IPython.display import display
+        from pmkit.charts import history as history_charts
+
+        store, _ = rp.recorded_updates(data_path, None, history_path)
+        if store.path.exists():
+            display(history_charts.trend_chart(pmkit.portfolio_trend(store), title="Portfolio over the updates"))
+            display(history_charts.trend_chart(pmkit.program_trend(store), title="Programs over the updates"))
+        else:
+            display(rp.note(f"No status updates are recorded in {store.path.name} yet: "
+                            "`pmkit history add DATA --as-of YYYY-MM-DD` records one.", "warning"))
     """),
     md("""
         ### Program roll-up

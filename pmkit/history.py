@@ -1202,11 +1202,12 @@ def _redundant_link(deps, task: str, avoid: set[str]) -> str | None:
     return sorted(grand)[0] if grand else None
 
 
-def build_sample_history(data_path=None, store_path=None, states=("active", "on_hold")):
+def build_sample_history(data_path=None, store_path=None, states=("active", "on_hold"), project_ids=None):
     """Record the sample's updates (:func:`sample_updates`) of every running project in a store.
 
     The store is the default one beside the data (``data/samples/northwind.history.duckdb``)
-    unless ``store_path`` is given. The store is append-only, so an existing one is replaced
+    unless ``store_path`` is given; ``project_ids`` limits it to those projects. The store
+    is append-only, so an existing one is replaced
     as a whole: the new file is built beside it and renamed over it in one step.
     Returns the :class:`pmkit.UpdateStore`.
     """
@@ -1223,6 +1224,8 @@ def build_sample_history(data_path=None, store_path=None, states=("active", "on_
     pf = load(data_path)
     try:
         for project in pf.iter_projects(states):
+            if project_ids is not None and project.project_id not in project_ids:
+                continue
             for update in sample_updates(project):
                 record_update(store, update, update.status_date, source=f"{data_path.name} (sample history)")
         os.replace(tmp, final)

@@ -21,7 +21,15 @@ from ..rag import RAG_LEVELS
 from .headline import PORTFOLIO_HEADLINE_KPIS, portfolio_headline, project_headline, save_headline
 from .index import write_index
 from .markup import format_value, rag_badge
-from .notebook import check_answer, note, pick_project, portfolio_card, project_card, show_table
+from .notebook import (
+    check_answer,
+    note,
+    pick_project,
+    portfolio_card,
+    project_card,
+    recorded_updates,
+    show_table,
+)
 from .runner import (
     NOTEBOOK_FOR_STATE,
     PORTFOLIO_NOTEBOOK,
@@ -41,6 +49,7 @@ __all__ = [
     "NOTEBOOK_FOR_STATE", "PORTFOLIO_HEADLINE_KPIS", "PORTFOLIO_NOTEBOOK", "RAG_LEVELS", "SKIPPED_STATES",
     "ReportInterrupted", "ReportRun", "check_answer", "execute_report", "export_html", "external_references",
     "format_value", "note", "notebooks_dir", "pick_project", "plan_reports", "portfolio_card",
-    "portfolio_headline", "project_card", "project_headline", "rag_badge", "report_id", "run_reports",
+    "portfolio_headline", "project_card", "project_headline", "rag_badge", "recorded_updates", "report_id",
+    "run_reports",
     "save_headline", "show_table", "write_index",
 ]

@@ -148,3 +148,18 @@ def check_answer(answer, expected, tolerance: float = 1e-9):
         right = str(answer).strip().lower() == str(expected).strip().lower()
     return note("Correct." if right else f"Not quite: {answer!r} is not the answer. Look again.",
                 "info" if right else "warning")
+
+
+def recorded_updates(data_path, project_id: str | None = None, history_path: str = ""):
+    """The store of updates of the data and, for a project, its recorded updates, oldest first.
+
+    ``history_path`` names the store; blank: the one beside the data (``pmkit history``).
+    Returns ``(store, updates)``; ``updates`` is empty when nothing is recorded (or no
+    ``project_id`` is given), so a notebook can say so instead of failing.
+    """
+    from ..history import UpdateStore, list_updates, project_updates
+
+    store = UpdateStore(history_path) if history_path else UpdateStore.beside(data_path)
+    if not store.path.exists() or project_id is None or list_updates(store, project_id).empty:
+        return store, []
+    return store, project_updates(store, project_id)

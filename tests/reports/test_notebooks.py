@@ -219,6 +219,23 @@ def test_interrupted_run_leaves_only_complete_files(tmp_path, sig):
         nbformat.read(nb, as_version=4)  # complete JSON
 
 
+def test_monitoring_reports_show_schedule_quality_and_the_history_of_updates(run):
+    pf = sample_reports.__globals__["_CACHE"]["portfolio"]
+    pid = hostile_project_id(pf)
+    hostile = nbformat.read(run.out_dir / "notebooks" / f"{rp.report_id('project', pid)}.ipynb", as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in hostile.cells])
+    assert "Schedule quality (DCMA 14-point assessment)" in "".join(c.source for c in hostile.cells)
+    assert "critical_path_test" in text and "bei" in text  # the checks table
+    windows = pmkit.windows_analysis(pmkit.project_updates(pmkit.UpdateStore.beside(sample_reports.__globals__["_CACHE"]["data"]), pid))
+    assert len(windows.windows) == len(pf.project(pid).status_dates) - 1
+    assert "progress_effect_days" in text and "revision_effect_days" in text and "record each status" not in text
+    other = next(r for r in run.results.itertuples() if r.kind == "project" and r.state == "active"
+                 and r.project_id != pid and r.status == "ok")
+    other_nb = nbformat.read(run.out_dir / other.executed_notebook, as_version=4)
+    assert "record each status update with `pmkit history add" in json.dumps(
+        [c.get("outputs", []) for c in other_nb.cells])
+
+
 def test_every_report_headline_has_the_colour_of_the_dashboard(run):
     from pmkit.portfolio.kpi import portfolio_dashboard
     from pmkit.project.kpi import project_status

@@ -56,7 +56,11 @@ def sample_reports() -> rp.ReportRun:
         atexit.register(shutil.rmtree, root, True)
         pf = hostile_portfolio()
         pmkit.save(pf, root / "data")
-        _CACHE["portfolio"] = pf
+        # the hostile project's monthly updates, so its report has a history to show (and escape)
+        from pmkit.history import build_sample_history
+
+        build_sample_history(root / "data", project_ids=[hostile_project_id(pf)])
+        _CACHE["portfolio"], _CACHE["data"] = pf, root / "data"
         _CACHE["run"] = rp.run_reports(root / "data", root / "out", jobs=2, timeout=300, progress=False)
     return _CACHE["run"]  # type: ignore[return-value]
 
