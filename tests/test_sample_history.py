@@ -69,3 +69,15 @@ def test_sample_history_store_holds_every_update_of_the_running_projects(tmp_pat
     expected = pmkit.windows_analysis(pmkit.project_updates(store, "P07")).windows
     assert len(rows) == len(listed) - 1 == len(expected)
     assert [r["revision_effect_days"] for r in rows] == pytest.approx(expected["revision_effect_days"].tolist())
+    # pmkit diff on the data folder compares two recorded updates (default: the last two)
+    dates = [f"{d:%Y-%m-%d}" for d in listed["data_date"]]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["diff", str(data), "--project", "P07", "--as-of", dates[0], "--as-of", dates[1],
+                     "--table", "activities", "--format", "json"]) == 0
+    added = json.loads(out.getvalue())
+    first, second = pmkit.project_updates(store, "P07")[:2]
+    assert [a["task_id"] for a in added] == sorted(set(second.tasks["task_id"]) - set(first.tasks["task_id"]))
+    assert len(added) == 1 and added[0]["change"] == "added"
+    with redirect_stdout(io.StringIO()):
+        assert main(["diff", str(data), "--project", "P07", "--as-of", dates[0]]) == 1  # one date is not a pair
